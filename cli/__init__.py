@@ -1,0 +1,27 @@
+"""The ``mibao`` command: thin calls into the same services the web app uses."""
+
+from __future__ import annotations
+
+import click
+
+from cli.documents import ca, render, sign, templates, verify
+from cli.errors import run_cli
+from cli.demo import demo
+
+__all__ = ["main", "mibao"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def mibao() -> None:
+    """mibao (密保): trade-secret agreements, workflows and e-signatures.
+
+    State lives in the instance folder: ./instance, or the folder named by MIBAO_INSTANCE.
+    """
+
+
+for command in (templates, render, sign, verify, ca, demo):
+    mibao.add_command(command)
+
+
+def main() -> None:
+    run_cli(mibao)

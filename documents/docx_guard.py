@@ -1,0 +1,63 @@
+"""Check that a DOCX is safe to open before python-docx/docxtpl decompress or parse it.
+
+A DOCX is a zip of XML parts. Uploaded templates are untrusted: the zip's central directory is read
+(it costs nothing to decompress) and rejected when the declared sizes or ratios mean a bomb; XML parts
+that declare a DOCTYPE (entity expansion, XXE) are refused; and the Jinja source is compiled in the
+sandbox to report syntax errors with their place.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from documents.errors import TemplateInputError
+
+__all__ = ["MAX_DOCX_BYTES", "check_docx"]
+
+MAX_DOCX_BYTES = 20 * 1024 * 1024          # the upload itself
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024     # everything inside, as declared by the zip directory
+MAX_PART_RATIO = 200                       # honest XML compresses ~10:1; bombs reach 1000:1 and more
+MAX_ENTRIES = 2000
+_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_docx(data: bytes, name: str = "template.docx") -> None:
+    """Raise :class:`TemplateInputError` unless ``data`` looks like a sane DOCX."""
+    if len(data) > MAX_DOCX_BYTES:
+        raise TemplateInputError(f"{name} is {len(data) // 1024 // 1024} MB; templates may be at most "
+                                 f"{MAX_DOCX_BYTES // 1024 // 1024} MB")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise TemplateInputError(f"{name} is not a DOCX file (it is not a zip archive); "
+                                 "save it from Word or LibreOffice as .docx") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise TemplateInputError(f"{name} holds {len(infos)} parts; a template has far fewer")
+        names = {i.filename for i in infos}
+        if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+            raise TemplateInputError(f"{name} is a zip but not a Word document (word/document.xml is missing)")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1024 * 1024 and ratio > MAX_PART_RATIO:
+                raise TemplateInputError(
+                    f"{name}: part {info.filename} would expand {ratio:.0f}-fold to "
+                    f"{info.file_size // 1024 // 1024} MB; this looks like a zip bomb and was not opened")
+        if total > MAX_UNPACKED_BYTES:
+            raise TemplateInputError(f"{name} would expand to {total // 1024 // 1024} MB; "
+                                     f"at most {MAX_UNPACKED_BYTES // 1024 // 1024} MB are allowed")
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                try:
+                    head = archive.read(info)
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    raise TemplateInputError(f"{name}: part {info.filename} is damaged ({exc})") from None
+                if _DOCTYPE.search(head):
+                    raise TemplateInputError(
+                        f"{name}: part {info.filename} declares a DOCTYPE or entities, which Word never "
+                        "writes; the file was refused (XML entity attacks)")

@@ -1,0 +1,251 @@
+"""Building blocks for the agreement templates in ``contract_templates/<id>/template.docx``.
+
+The DOCX files are the templates the secrecy office edits in Word; this kit only produces their first
+version consistently (A4, fonts that exist on Debian with ``fonts-noto-cjk``, one clause style, one
+signature block), from the sources in ``tools/template_sources/``. Run ``python -m tools.build_templates``.
+
+Jinja placeholders (``{{ name }}``, ``{%tr for … %}``) are written as single runs so Word and docxtpl
+see them whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+BODY_FONT = "Noto Serif CJK SC"
+HEADING_FONT = "Noto Sans CJK SC"
+BODY_SIZE = Pt(11)
+
+__all__ = [
+    "clause",
+    "form_table",
+    "heading",
+    "new_document",
+    "note",
+    "paragraph",
+    "signature_block",
+    "signature_grid",
+    "table",
+    "title",
+]
+
+
+def _set_run_font(run, family: str, size: Pt | None = None, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+    run.font.name = family
+    run.font.bold = bold
+    if size is not None:
+        run.font.size = size
+    # python-docx sets only the Latin font; CJK text uses w:eastAsia, which must be set explicitly.
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), family)
+
+
+def new_document() -> DocxDocument:
+    """An empty A4 document with the house fonts (python-docx defaults to US Letter)."""
+    doc = Document()
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.top_margin = section.bottom_margin = Cm(2.6)  # room for the level mark and footer added to the PDF
+        section.left_margin = section.right_margin = Cm(2.4)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = BODY_SIZE
+    rpr = normal.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), BODY_FONT)
+    normal.paragraph_format.line_spacing = 1.35
+    normal.paragraph_format.space_after = Pt(4)
+    return doc
+
+
+def title(doc: DocxDocument, text: str, subtitle: str | None = None) -> None:
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_after = Pt(12)
+    _set_run_font(p.add_run(text), HEADING_FONT, Pt(18), bold=True)
+    if subtitle:
+        s = doc.add_paragraph()
+        s.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _set_run_font(s.add_run(subtitle), BODY_FONT, Pt(10.5))
+
+
+def heading(doc: DocxDocument, text: str) -> None:
+    """A section heading such as 第一条 保密信息的范围."""
+    p = doc.add_paragraph()
+    p.paragraph_format.space_before = Pt(8)
+    p.paragraph_format.keep_with_next = True
+    _set_run_font(p.add_run(text), HEADING_FONT, Pt(12), bold=True)
+
+
+def paragraph(doc: DocxDocument, text: str, *, indent: bool = True, bold: bool = False,
+              align: str = "justify") -> None:
+    """One body paragraph; ``text`` may contain Jinja placeholders."""
+    p = doc.add_paragraph()
+    p.alignment = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "left": WD_ALIGN_PARAGRAPH.LEFT,
+                   "right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}[align]
+    if indent:
+        p.paragraph_format.first_line_indent = Pt(22)  # two CJK characters
+    _set_run_font(p.add_run(text), BODY_FONT, BODY_SIZE, bold=bold)
+
+
+def clause(doc: DocxDocument, number: str, text: str) -> None:
+    """A numbered sub-clause, e.g. ``clause(doc, "1.1", "…")``."""
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    p.paragraph_format.left_indent = Pt(22)
+    p.paragraph_format.first_line_indent = Pt(-22)
+    _set_run_font(p.add_run(f"{number}\u3000{text}"), BODY_FONT, BODY_SIZE)
+
+
+def note(doc: DocxDocument, text: str) -> None:
+    p = doc.add_paragraph()
+    _set_run_font(p.add_run(text), BODY_FONT, Pt(9))
+
+
+def table(doc: DocxDocument, headers: Sequence[str], row_cells: Sequence[str],
+          loop: str | None = None, widths_cm: Sequence[float] | None = None) -> None:
+    """A bordered table with one header row and one data row.
+
+    With ``loop`` (e.g. ``"item in items"``) the data row repeats once per list element, using docxtpl's
+    ``{%tr for … %}`` rows: ``row_cells`` then refer to the loop variable (``{{ item.name }}``).
+    """
+    n_rows = 2 + (2 if loop else 0)
+    t = doc.add_table(rows=n_rows, cols=len(headers))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(t.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        _set_run_font(cell.paragraphs[0].add_run(text), HEADING_FONT, Pt(10), bold=True)
+    data_rows: Iterable = t.rows[1:]
+    if loop:
+        first, body, last = t.rows[1], t.rows[2], t.rows[3]
+        _set_run_font(first.cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}"), BODY_FONT, Pt(10))
+        _set_run_font(last.cells[0].paragraphs[0].add_run("{%tr endfor %}"), BODY_FONT, Pt(10))
+        data_rows = [body]
+    for row in data_rows:
+        for cell, text in zip(row.cells, row_cells, strict=True):
+            cell.text = ""
+            _set_run_font(cell.paragraphs[0].add_run(text), BODY_FONT, Pt(10))
+    if widths_cm:
+        for row in t.rows:
+            for cell, w in zip(row.cells, widths_cm, strict=True):
+                cell.width = Cm(w)
+    doc.add_paragraph()
+
+
+def signature_block(doc: DocxDocument, parties: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """The closing signature area: one column per party.
+
+    ``parties`` is ``[(anchor, extra_lines), …]`` in signing order. ``anchor`` is the label the signature field
+    is placed after (it must equal the manifest's ``anchor`` for that party, e.g. ``"甲方（盖章）："``);
+    ``extra_lines`` follow under the field area (e.g. ``"日期：{{ sign_date|cn_date }}"``). Space is left below
+    each anchor for the visible signature stamp (about 6 x 2.2 cm).
+    """
+    t = doc.add_table(rows=1, cols=len(parties))
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, (anchor, lines) in zip(t.rows[0].cells, parties, strict=True):
+        cell.text = ""
+        first = cell.paragraphs[0]
+        first.paragraph_format.keep_with_next = True
+        _set_run_font(first.add_run(anchor), BODY_FONT, BODY_SIZE, bold=True)
+        spacer = cell.add_paragraph()
+        spacer.paragraph_format.space_before = Pt(62)  # the stamp goes here
+        for line in lines:
+            _set_run_font(cell.add_paragraph().add_run(line), BODY_FONT, BODY_SIZE)
+    # Keep the whole block on one page so a stamp never lands on a page break.
+    tr_pr = t.rows[0]._tr.get_or_add_trPr()
+    tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
+
+
+# --- additions for forms and blocks with three or more parties (existing functions above are unchanged) ---
+
+def _set_cell_width(cell, width_cm: float) -> None:  # type: ignore[no-untyped-def]
+    cell.width = Cm(width_cm)
+
+
+def _cant_split(row) -> None:  # type: ignore[no-untyped-def]
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
+
+
+def form_table(doc: DocxDocument, rows: Sequence[Sequence[str]], widths_cm: Sequence[float]) -> None:
+    """A bordered form grid (审批表): label and value cells alternate along each row.
+
+    Cells at even positions (0, 2, …) are labels (bold sans), cells at odd positions are values (body font, may hold
+    Jinja placeholders). A row with fewer cells than ``widths_cm`` lets its last cell span the remaining columns, so
+    ``["部门自查情况", "{{ self_check_summary }}"]`` is a label beside a wide value, and a one-cell row is a full-width
+    section label. Rows never split across pages.
+    """
+    n_cols = len(widths_cm)
+    t = doc.add_table(rows=len(rows), cols=n_cols)
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for grid_col, w in zip(t._tbl.tblGrid.gridCol_lst, widths_cm, strict=True):
+        grid_col.w = Cm(w)
+    for r, cells in enumerate(rows):
+        if not 1 <= len(cells) <= n_cols:
+            raise ValueError(f"form row {r} has {len(cells)} cells for {n_cols} columns")
+        row = t.rows[r]
+        for c, w in enumerate(widths_cm):
+            _set_cell_width(row.cells[c], w)
+        last = len(cells) - 1
+        if last < n_cols - 1:
+            t.cell(r, last).merge(t.cell(r, n_cols - 1))
+            _set_cell_width(t.cell(r, last), sum(widths_cm[last:]))
+        for c, text in enumerate(cells):
+            cell = t.cell(r, c)
+            cell.text = ""
+            if c % 2 == 0:
+                _set_run_font(cell.paragraphs[0].add_run(text), HEADING_FONT, Pt(10), bold=True)
+            else:
+                _set_run_font(cell.paragraphs[0].add_run(text), BODY_FONT, Pt(10))
+        _cant_split(row)
+    doc.add_paragraph()
+
+
+def signature_grid(doc: DocxDocument, parties: Sequence[tuple[str, Sequence[str]]], columns: int = 2,
+                   keep_previous: int = 2) -> None:
+    """Like :func:`signature_block`, also for three or more parties: ``columns`` parties side by side, the rest in
+    further bands below (in signing order, left to right, top to bottom), so each column stays wide enough for the
+    ~6 x 2.2 cm stamp. The whole grid is one unsplittable table row, so it never breaks across pages; within a band
+    the extra lines are padded to the same count so the anchors of a band line up. The last ``keep_previous`` body
+    paragraphs are kept on the same page as the grid, so the signatures never stand alone on a page without text.
+    """
+    body = doc.element.body
+    for p in doc.paragraphs[len(doc.paragraphs) - keep_previous:] if keep_previous else []:
+        if p._p.getparent() is body:
+            p.paragraph_format.keep_with_next = True
+    t = doc.add_table(rows=1, cols=columns)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cells = t.rows[0].cells
+    bands = [parties[i:i + columns] for i in range(0, len(parties), columns)]
+    for b, band in enumerate(bands):
+        n_lines = max(len(lines) for _, lines in band)
+        for col, (anchor, lines) in enumerate(band):
+            cell = cells[col]
+            first = cell.paragraphs[0] if b == 0 else cell.add_paragraph()
+            first.paragraph_format.space_before = Pt(14 if b > 0 else 8)
+            first.paragraph_format.keep_with_next = True
+            _set_run_font(first.add_run(anchor), BODY_FONT, BODY_SIZE, bold=True)
+            spacer = cell.add_paragraph()
+            spacer.paragraph_format.space_before = Pt(62)  # the stamp goes here
+            for line in [*lines, *[""] * (n_lines - len(lines))]:
+                _set_run_font(cell.add_paragraph().add_run(line), BODY_FONT, BODY_SIZE)
+    _cant_split(t.rows[0])
