@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from cli.demo import demo
 from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
-from cli.demo import demo
 
 __all__ = ["main", "mibao"]
 

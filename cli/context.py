@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from records.instance import Instance
-from signing import ConvertOptions, Converter, Pki
+from signing import Converter, ConvertOptions, Pki
 
 
 def instance() -> Instance:

@@ -14,7 +14,9 @@ EXPECTED = (DocumentError, SigningError)
 
 def run_cli(group: click.Group) -> None:
     try:
-        group.main(standalone_mode=False)
+        # Without standalone mode click returns the code of an `Exit` instead of exiting.
+        code = group.main(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -10,7 +10,7 @@ from typing import Any
 
 from documents.errors import ManifestError, TemplateNotFound
 
-__all__ = ["LEVELS", "VARIABLE_TYPES", "Manifest", "Party", "Variable", "TemplateCatalog"]
+__all__ = ["LEVELS", "VARIABLE_TYPES", "Manifest", "Party", "TemplateCatalog", "Variable"]
 
 VARIABLE_TYPES = frozenset({"string", "text", "integer", "decimal", "date", "boolean", "choice", "list"})
 # Secret levels (密级) of seed 003 §2.3, from highest to lowest.

@@ -1,6 +1,6 @@
 """Turn documents into signed, verifiable PDFs: convert (LibreOffice), mark, PKI, TSA, sign, verify."""
 
-from signing.convert import ConvertOptions, Converter
+from signing.convert import Converter, ConvertOptions
 from signing.errors import (
     ConversionError,
     FontCoverageError,
@@ -9,14 +9,27 @@ from signing.errors import (
     PkiError,
     SigningError,
 )
+from signing.mark import SignatureSlot, mark_document
+from signing.pki import Identity, Pki
+from signing.sign import sign_document
+from signing.verdict import SignatureReport, Verdict
+from signing.verify import verify_pdf
 
 __all__ = [
     "ConversionError",
     "ConvertOptions",
     "Converter",
     "FontCoverageError",
+    "Identity",
     "PartyError",
     "PdfInputError",
+    "Pki",
     "PkiError",
+    "SignatureReport",
+    "SignatureSlot",
     "SigningError",
+    "Verdict",
+    "mark_document",
+    "sign_document",
+    "verify_pdf",
 ]

@@ -7,6 +7,7 @@ interpolate by character count, which is exact for the full-width characters anc
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
@@ -18,7 +19,10 @@ from .errors import PdfInputError
 
 __all__ = ["TextBox", "find_last"]
 
-_TIMEOUT_S = 30
+_TIMEOUT_S = 15
+# poppler inflates every stream it reads: on a deflate bomb it would take gigabytes. Capping its
+# address space makes it fail in seconds instead (util-linux prlimit; skipped where missing).
+_LIMITS = ["prlimit", "--as=805306368", "--cpu=10"] if shutil.which("prlimit") else []
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
@@ -60,8 +64,9 @@ def find_last(pdf: bytes, anchors: Iterable[str]) -> dict[str, TextBox]:
     return found
 
 
-def _box(page: int, height: float, words: list[_Word], owners: list[int], offsets: list[int],
-         first: int, last: int) -> TextBox:
+def _box(
+    page: int, height: float, words: list[_Word], owners: list[int], offsets: list[int], first: int, last: int
+) -> TextBox:
     start, end = words[owners[first]], words[owners[last]]
     x0 = start.x0 + (start.x1 - start.x0) * offsets[first] / len(start.text)
     x1 = end.x0 + (end.x1 - end.x0) * (offsets[last] + 1) / len(end.text)
@@ -76,20 +81,33 @@ def _pages(pdf: bytes) -> list[tuple[int, float, list[_Word]]]:
         source.write_bytes(pdf)
         try:
             result = subprocess.run(
-                ["pdftotext", "-bbox", "-enc", "UTF-8", str(source), "-"],
-                capture_output=True, timeout=_TIMEOUT_S, check=True,
+                [*_LIMITS, "pdftotext", "-bbox", "-enc", "UTF-8", str(source), "-"],
+                capture_output=True,
+                timeout=_TIMEOUT_S,
+                check=True,
             )
         except FileNotFoundError as exc:
             raise PdfInputError("pdftotext (poppler-utils) is needed to place signature fields") from exc
         except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as exc:
-            raise PdfInputError(f"cannot read the text positions of the PDF: {exc}") from exc
+            detail = (
+                "timed out"
+                if isinstance(exc, subprocess.TimeoutExpired)
+                else "failed (damaged or hostile PDF?)"
+            )
+            raise PdfInputError(f"cannot read the text positions of the PDF: pdftotext {detail}") from exc
     root = ET.fromstring(result.stdout)
     pages = []
     for index, page in enumerate(root.iter(f"{_XHTML}page")):
         words = [
-            _Word(w.text or "", float(w.get("xMin", 0)), float(w.get("yMin", 0)),
-                  float(w.get("xMax", 0)), float(w.get("yMax", 0)))
-            for w in page.iter(f"{_XHTML}word") if w.text
+            _Word(
+                w.text or "",
+                float(w.get("xMin", 0)),
+                float(w.get("yMin", 0)),
+                float(w.get("xMax", 0)),
+                float(w.get("yMax", 0)),
+            )
+            for w in page.iter(f"{_XHTML}word")
+            if w.text
         ]
         pages.append((index, float(page.get("height", 0)), words))
     return pages

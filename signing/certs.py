@@ -86,7 +86,9 @@ def person_name(name: str, identifier: str | None) -> x509.Name:
     return x509.Name(attributes)
 
 
-def _builder(subject: x509.Name, issuer_name: x509.Name, public_key: object, days: int) -> x509.CertificateBuilder:
+def _builder(
+    subject: x509.Name, issuer_name: x509.Name, public_key: object, days: int
+) -> x509.CertificateBuilder:
     now = datetime.now(UTC)
     return (
         x509.CertificateBuilder()
@@ -102,15 +104,29 @@ def _builder(subject: x509.Name, issuer_name: x509.Name, public_key: object, day
 
 def _ca_usage() -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
-        key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False,
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 
 def _signer_usage() -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
-        key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 
@@ -129,7 +145,9 @@ def root_certificate(key: PrivateKey, name: x509.Name, days: int = 20 * 365) -> 
     return builder.sign(key, hashes.SHA256())
 
 
-def ca_certificate(key: PrivateKey, name: x509.Name, issuer: Issuer, crl_url: str, days: int) -> x509.Certificate:
+def ca_certificate(
+    key: PrivateKey, name: x509.Name, issuer: Issuer, crl_url: str, days: int
+) -> x509.Certificate:
     builder = _builder(name, issuer.certificate.subject, key.public_key(), days)
     builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
     builder = _issued_by(builder.add_extension(_ca_usage(), critical=True), issuer, crl_url)
@@ -143,11 +161,15 @@ def end_entity_certificate(
     builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
     builder = _issued_by(builder.add_extension(_signer_usage(), critical=True), issuer, crl_url)
     if timestamping:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
     return builder.sign(issuer.key, hashes.SHA256())
 
 
-def build_crl(issuer: Issuer, revoked_serials: list[int], number: int, days: int = 7) -> x509.CertificateRevocationList:
+def build_crl(
+    issuer: Issuer, revoked_serials: list[int], number: int, days: int = 7
+) -> x509.CertificateRevocationList:
     """A complete CRL for ``issuer``. ``number`` must grow with every issue (RFC 5280 §5.2.3)."""
     now = datetime.now(UTC)
     builder = (
@@ -156,9 +178,13 @@ def build_crl(issuer: Issuer, revoked_serials: list[int], number: int, days: int
         .last_update(now - _BACKDATE)
         .next_update(now + timedelta(days=days))
         .add_extension(x509.CRLNumber(number), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
     )
     for serial in revoked_serials:
-        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - _BACKDATE).build()
+        entry = (
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - _BACKDATE).build()
+        )
         builder = builder.add_revoked_certificate(entry)
     return builder.sign(issuer.key, hashes.SHA256())

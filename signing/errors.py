@@ -16,7 +16,10 @@ class ConversionError(SigningError):
 
 
 class PdfInputError(SigningError):
-    """The input is not a PDF we can work on (not a PDF, encrypted, damaged, already signed where it must not be)."""
+    """The input is not a PDF we can work on.
+
+    Not a PDF, encrypted, damaged, or already signed where it must not be.
+    """
 
 
 class FontCoverageError(SigningError):

@@ -60,11 +60,14 @@ def _cache_dir() -> Path:
 def _face_index(collection: Path) -> int:
     if collection.suffix.lower() not in (".ttc", ".otc"):
         return 0
-    fonts = TTCollection(str(collection), lazy=True).fonts
-    for index, face in enumerate(fonts):
-        if face["name"].getDebugName(6) == _FACE_PS_NAME:
-            return index
-    return 0
+    ttc = TTCollection(str(collection), lazy=True)
+    try:
+        for index, face in enumerate(ttc.fonts):
+            if face["name"].getDebugName(6) == _FACE_PS_NAME:
+                return index
+        return 0
+    finally:
+        ttc.close()
 
 
 @lru_cache(maxsize=4)
@@ -112,7 +115,11 @@ def mark_font_path(extra_text: str = "") -> Path:
 
 
 def _write_subset(collection: Path, chars: str, target: Path) -> None:
-    face = TTFont(str(collection), fontNumber=_face_index(collection))
+    with TTFont(str(collection), fontNumber=_face_index(collection)) as face:
+        _subset_into(face, chars, target)
+
+
+def _subset_into(face: TTFont, chars: str, target: Path) -> None:
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]

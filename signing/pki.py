@@ -1,3 +1,5 @@
+# mypy: disallow-untyped-calls=False
+# (pyHanko ships py.typed but leaves many helpers unannotated; calling them is fine here.)
 """The embedded PKI: root CA → issuing CA → company seals, persons and the TSA, plus their CRLs.
 
 Layout of the PKI directory (created on first use, mode 0700)::
@@ -35,6 +37,7 @@ from typing import Literal
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
+from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -54,6 +57,7 @@ __all__ = ["Identity", "Pki"]
 
 CRL_BASE_ENV = "MIBAO_CRL_BASE_URL"
 PASSPHRASE_ENV = "MIBAO_PKI_PASSPHRASE"
+TSA_ROOTS_ENV = "MIBAO_TSA_TRUST_ROOTS"  # PEM file: the external TSA's root(s); verifiers must trust them too
 _DEFAULT_CRL_BASE = "http://pki.mibao.invalid/crl/"
 _CRL_REFRESH = timedelta(days=1)
 _RENEW_BEFORE = timedelta(days=30)
@@ -72,15 +76,19 @@ class Identity:
     key_id: str
 
 
-class _LoadedKeySigner(SimpleSigner):  # type: ignore[misc]
+class _LoadedKeySigner(SimpleSigner):
     """SimpleSigner that signs with an already-loaded key (the stock one re-parses it per signature)."""
 
-    def __init__(self, key: certs.PrivateKey, cert: asn1_x509.Certificate, chain: list[asn1_x509.Certificate]):
+    def __init__(
+        self, key: certs.PrivateKey, cert: asn1_x509.Certificate, chain: list[asn1_x509.Certificate]
+    ):
         der = key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
         registry = SimpleCertificateStore.from_certs(chain)
-        super().__init__(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(der), cert_registry=registry)
+        super().__init__(
+            signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(der), cert_registry=registry
+        )
         self._key = key
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
@@ -164,7 +172,11 @@ class Pki:
     def signer(self, identity: Identity) -> SimpleSigner:
         with self._lock:
             cached = self._signers.get(identity.key_id)
-            if cached is None or _expiring(cached.signing_cert.not_valid_after):
+            if (
+                cached is None
+                or cached.signing_cert is None
+                or _expiring(cached.signing_cert.not_valid_after)
+            ):
                 issuer = self._ensure_identity(identity)
                 cached = _LoadedKeySigner(issuer.key, _asn1(issuer.certificate), self._chain)
                 self._signers[identity.key_id] = cached
@@ -182,9 +194,10 @@ class Pki:
     def validation_context(self) -> ValidationContext:
         """Offline context for signing: our root, our chain, our fresh CRLs; nothing fetched."""
         with self._lock:
-            if self._context is None or self._refresh_crls():
+            changed = self._refresh_crls()
+            if self._context is None or changed:
                 self._context = ValidationContext(
-                    trust_roots=[self._chain[1]],
+                    trust_roots=[self._chain[1], *_external_tsa_roots(self._tsa_url)],
                     other_certs=[self._chain[0]],
                     crls=list(self._crls),
                     allow_fetching=self._tsa_url is not None,
@@ -195,7 +208,9 @@ class Pki:
     # -- internals -----------------------------------------------------------------------------
 
     def _identity(self, kind: Literal["company", "person"], name: str, identifier: str | None) -> Identity:
-        identity = Identity(kind=kind, name=name, identifier=identifier, key_id=_key_id(kind, name, identifier))
+        identity = Identity(
+            kind=kind, name=name, identifier=identifier, key_id=_key_id(kind, name, identifier)
+        )
         self.signer(identity)
         return identity
 
@@ -222,8 +237,10 @@ class Pki:
             return False
         self._crls_checked = now
         with _file_lock(self.directory):
-            loaded = [_current_crl(self.directory, stem, issuer) for stem, issuer in
-                      (("root", self._root), ("issuing", self._issuing))]
+            loaded = [
+                _current_crl(self.directory, stem, issuer)
+                for stem, issuer in (("root", self._root), ("issuing", self._issuing))
+            ]
         changed = [c.dump() for c in loaded] != [c.dump() for c in self._crls]
         self._crls = loaded
         return changed
@@ -260,7 +277,9 @@ def _read_issuer(directory: Path, stem: str, passphrase: bytes) -> certs.Issuer:
     try:
         key = certs.load_private_key((directory / f"{stem}.key.pem").read_bytes(), passphrase)
     except (ValueError, TypeError) as exc:
-        raise PkiError(f"cannot decrypt {directory / stem}.key.pem: wrong passphrase or damaged file") from exc
+        raise PkiError(
+            f"cannot decrypt {directory / stem}.key.pem: wrong passphrase or damaged file"
+        ) from exc
     return certs.Issuer(cert, key)
 
 
@@ -279,23 +298,43 @@ def _write_issuer(directory: Path, stem: str, issuer: certs.Issuer, passphrase: 
 def _create(directory: Path, passphrase: bytes) -> None:
     label = secrets.token_hex(4)  # tells instances apart: two roots must never share a name
     root_key = certs.new_key("ec")
-    root_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mibao"),
-                           x509.NameAttribute(NameOID.COMMON_NAME, f"mibao Root CA {label}")])
+    root_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mibao"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"mibao Root CA {label}"),
+        ]
+    )
     root = certs.Issuer(certs.root_certificate(root_key, root_name), root_key)
     issuing_key = certs.new_key("ec")
-    issuing_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mibao"),
-                              x509.NameAttribute(NameOID.COMMON_NAME, f"mibao Issuing CA {label}")])
+    issuing_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mibao"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"mibao Issuing CA {label}"),
+        ]
+    )
     issuing_cert = certs.ca_certificate(issuing_key, issuing_name, root, _crl_url("root"), 10 * 365)
     issuing = certs.Issuer(issuing_cert, issuing_key)
     tsa_key = certs.new_key("rsa")
-    tsa_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mibao"),
-                          x509.NameAttribute(NameOID.COMMON_NAME, f"mibao TSA {label}")])
+    tsa_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mibao"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"mibao TSA {label}"),
+        ]
+    )
     tsa_cert = certs.end_entity_certificate(
         tsa_key, tsa_name, issuing, _crl_url("issuing"), 10 * 365, timestamping=True
     )
     _write_issuer(directory, "issuing", issuing, passphrase)
     _write_issuer(directory, "tsa", certs.Issuer(tsa_cert, tsa_key), passphrase)
     _write_issuer(directory, "root", root, passphrase)  # last: root.crt.pem marks a complete PKI
+
+
+def _external_tsa_roots(tsa_url: str | None) -> list[asn1_x509.Certificate]:
+    path = os.environ.get(TSA_ROOTS_ENV)
+    if not tsa_url or not path:
+        return []
+    blob = Path(path).read_bytes()
+    return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(blob, multiple=True)]
 
 
 def _crl_url(stem: str) -> str:

@@ -1,3 +1,5 @@
+# mypy: disallow-untyped-calls=False
+# (pyHanko ships py.typed but leaves many helpers unannotated; calling them is fine here.)
 """Sign one prepared signature field: PAdES B-LT with our TSA, B-LTA when it is the last field.
 
 The first signature certifies the document (DocMDP FILL_FORMS) so later parties may still sign their
@@ -9,6 +11,7 @@ field and every non-signature field (FieldMDP).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -43,6 +46,19 @@ _FULL_BOX = layout.SimpleBoxLayoutRule(
     y_align=layout.AxisAlignment.ALIGN_MID,
     margins=layout.Margins.uniform(0),
 )
+
+
+
+
+class _OfflineByDesign(logging.Filter):
+    """Drop pyHanko's per-signature warning that fetching is off: offline B-LT with our own CRLs is the
+    design, so the warning would only bury real ones in the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_OfflineByDesign())
 
 
 @dataclass(frozen=True)

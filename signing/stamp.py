@@ -49,7 +49,9 @@ def render_stamp(text: StampText) -> Image.Image:
     border = 2 * _SCALE
     draw.rounded_rectangle(
         (border // 2, border // 2, width - border // 2 - 1, height - border // 2 - 1),
-        radius=5 * _SCALE, outline=_RED, width=border,
+        radius=5 * _SCALE,
+        outline=_RED,
+        width=border,
     )
     inner = width - 10 * _SCALE
     _line(draw, text.label, top=5 * _SCALE, size=11 * _SCALE, max_width=inner, fill=_RED)
@@ -58,7 +60,9 @@ def render_stamp(text: StampText) -> Image.Image:
     return image
 
 
-def _line(draw: ImageDraw.ImageDraw, text: str, *, top: int, size: int, max_width: int, fill: tuple[int, ...]) -> None:
+def _line(
+    draw: ImageDraw.ImageDraw, text: str, *, top: int, size: int, max_width: int, fill: tuple[int, ...]
+) -> None:
     # Long names shrink to fit rather than being cut off: a truncated name on a contract is worse.
     font = stamp_font(size)
     while draw.textlength(text, font=font) > max_width and size > 4 * _SCALE:

@@ -1,3 +1,5 @@
+# mypy: disallow-untyped-calls=False
+# (pyHanko ships py.typed but leaves many helpers unannotated; calling them is fine here.)
 """RFC 3161 time stamping: the internal TSA (default) or an external one (production).
 
 The internal TSA is pyHanko's ``DummyTimeStamper`` with one change: it signs with a key object
@@ -16,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pyhanko.sign import general
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 __all__ = ["InternalTimeStamper", "external_tsa_url", "make_timestamper"]
@@ -23,14 +26,16 @@ __all__ = ["InternalTimeStamper", "external_tsa_url", "make_timestamper"]
 TSA_URL_ENV = "MIBAO_TSA_URL"
 
 
-class InternalTimeStamper(DummyTimeStamper):  # type: ignore[misc]
+class InternalTimeStamper(DummyTimeStamper):
     """Our own TSA: accepts every request and signs with the PKI's timeStamping certificate."""
 
     def __init__(
         self, certificate: asn1_x509.Certificate, key: rsa.RSAPrivateKey, chain: list[asn1_x509.Certificate]
     ) -> None:
         # The parent wants the key in asn1crypto form; it is only used by the method we override.
-        super().__init__(tsa_cert=certificate, tsa_key=None, certs_to_embed=chain)
+        super().__init__(
+            tsa_cert=certificate, tsa_key=None, certs_to_embed=SimpleCertificateStore.from_certs(chain)
+        )
         self._key = key
 
     def _sign_tst_info(
@@ -43,7 +48,9 @@ class InternalTimeStamper(DummyTimeStamper):  # type: ignore[misc]
             [
                 general.simple_cms_attribute("content_type", "tst_info"),
                 general.simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                general.simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+                general.simple_cms_attribute(
+                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                ),
                 general.simple_cms_attribute("message_digest", digest.finalize()),
             ]
         )

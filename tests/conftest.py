@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from signing import ConvertOptions, Converter
+from signing import Converter, ConvertOptions
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +22,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     """The text poppler reads from ``pdf`` (an independent reader, not our own code)."""
     src = tmp_path / "text-check.pdf"
     src.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(src), "-"], check=True,
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(src), "-"], check=True,
                           capture_output=True).stdout.decode("utf-8")
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "clause",
     "form_table",
     "heading",
+    "list_table",
     "new_document",
     "note",
     "paragraph",
@@ -146,6 +147,10 @@ def table(doc: DocxDocument, headers: Sequence[str], row_cells: Sequence[str],
         for row in t.rows:
             for cell, w in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(w)
+        # LibreOffice lays a table out by its grid (w:gridCol), not by the cell widths: set both.
+        t.autofit = False
+        for grid_col, w in zip(t._tbl.tblGrid.gridCol_lst, widths_cm, strict=True):
+            grid_col.w = Cm(w)
     doc.add_paragraph()
 
 
@@ -173,7 +178,8 @@ def signature_block(doc: DocxDocument, parties: Sequence[tuple[str, Sequence[str
     tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
 
 
-# --- additions for forms and blocks with three or more parties (existing functions above are unchanged) ---
+# --- additions: form grids, list tables, a signature area for any number of parties (the functions above are
+# unchanged) ---
 
 def _set_cell_width(cell, width_cm: float) -> None:  # type: ignore[no-untyped-def]
     cell.width = Cm(width_cm)
@@ -187,10 +193,11 @@ def _cant_split(row) -> None:  # type: ignore[no-untyped-def]
 def form_table(doc: DocxDocument, rows: Sequence[Sequence[str]], widths_cm: Sequence[float]) -> None:
     """A bordered form grid (审批表): label and value cells alternate along each row.
 
-    Cells at even positions (0, 2, …) are labels (bold sans), cells at odd positions are values (body font, may hold
-    Jinja placeholders). A row with fewer cells than ``widths_cm`` lets its last cell span the remaining columns, so
-    ``["部门自查情况", "{{ self_check_summary }}"]`` is a label beside a wide value, and a one-cell row is a full-width
-    section label. Rows never split across pages.
+    Cells at even positions (0, 2, …) are labels (bold sans), cells at odd positions are values (body font,
+    may hold Jinja placeholders). A row with fewer cells than ``widths_cm`` lets its last cell span the
+    remaining columns, so ``["部门自查情况", "{{ self_check_summary }}"]`` is a label beside a wide value,
+    and a one-cell row is a full-width section label, kept on the page of the row after it. Rows never split
+    across pages.
     """
     n_cols = len(widths_cm)
     t = doc.add_table(rows=len(rows), cols=n_cols)
@@ -212,6 +219,8 @@ def form_table(doc: DocxDocument, rows: Sequence[Sequence[str]], widths_cm: Sequ
         for c, text in enumerate(cells):
             cell = t.cell(r, c)
             cell.text = ""
+            if len(cells) == 1:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
             if c % 2 == 0:
                 _set_run_font(cell.paragraphs[0].add_run(text), HEADING_FONT, Pt(10), bold=True)
             else:
@@ -220,32 +229,67 @@ def form_table(doc: DocxDocument, rows: Sequence[Sequence[str]], widths_cm: Sequ
     doc.add_paragraph()
 
 
-def signature_grid(doc: DocxDocument, parties: Sequence[tuple[str, Sequence[str]]], columns: int = 2,
-                   keep_previous: int = 2) -> None:
-    """Like :func:`signature_block`, also for three or more parties: ``columns`` parties side by side, the rest in
-    further bands below (in signing order, left to right, top to bottom), so each column stays wide enough for the
-    ~6 x 2.2 cm stamp. The whole grid is one unsplittable table row, so it never breaks across pages; within a band
-    the extra lines are padded to the same count so the anchors of a band line up. The last ``keep_previous`` body
-    paragraphs are kept on the same page as the grid, so the signatures never stand alone on a page without text.
+def list_table(doc: DocxDocument, headers: Sequence[str], row_cells: Sequence[str], loop: str,
+               widths_cm: Sequence[float] | None = None, keep_together: bool = False) -> None:
+    """:func:`table` with a repeating list row, and page breaks handled for lists of any length.
+
+    The header row repeats on every page and no row splits across pages. With ``keep_together`` (short lists
+    such as an audit team) the whole table and the paragraph before it stay on one page.
     """
+    if keep_together and doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    table(doc, headers, row_cells, loop=loop, widths_cm=widths_cm)
+    t = doc.tables[-1]
+    header_pr = t.rows[0]._tr.get_or_add_trPr()
+    header_pr.append(header_pr.makeelement(qn("w:tblHeader"), {}))
+    for i, row in enumerate(t.rows):
+        _cant_split(row)
+        if keep_together and i < len(t.rows) - 1:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
+
+
+def signature_grid(doc: DocxDocument, parties: Sequence[tuple[str, Sequence[str]]],
+                   keep_previous: int = 2) -> None:
+    """The closing signature area, one row per party (any number of parties), in signing order.
+
+    The signing engine puts each stamp (170 x 60 pt) to the RIGHT of its anchor, its top level with the
+    anchor text, growing downwards. So each row has a wide left cell holding only the anchor
+    (``"甲方（盖章）："``, at most ~10 characters) with ~2.2 cm of blank room below it, and a narrower right
+    cell with the ``extra_lines`` (name, date). Nothing shares the anchor's line, so no stamp covers another
+    party's anchor, as happens when anchors sit side by side (:func:`signature_block`). The block stays on
+    one page, together with the last ``keep_previous`` body paragraphs, so signatures never stand alone on a
+    page without text.
+    """
+    from docx.enum.table import WD_ALIGN_VERTICAL
+
     body = doc.element.body
     for p in doc.paragraphs[len(doc.paragraphs) - keep_previous:] if keep_previous else []:
         if p._p.getparent() is body:
             p.paragraph_format.keep_with_next = True
-    t = doc.add_table(rows=1, cols=columns)
+    widths = (10.4, 5.8)  # anchor (~3.9 cm) + 6.2 cm of stamp room | name and date lines
+    t = doc.add_table(rows=len(parties), cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    cells = t.rows[0].cells
-    bands = [parties[i:i + columns] for i in range(0, len(parties), columns)]
-    for b, band in enumerate(bands):
-        n_lines = max(len(lines) for _, lines in band)
-        for col, (anchor, lines) in enumerate(band):
-            cell = cells[col]
-            first = cell.paragraphs[0] if b == 0 else cell.add_paragraph()
-            first.paragraph_format.space_before = Pt(14 if b > 0 else 8)
-            first.paragraph_format.keep_with_next = True
-            _set_run_font(first.add_run(anchor), BODY_FONT, BODY_SIZE, bold=True)
-            spacer = cell.add_paragraph()
-            spacer.paragraph_format.space_before = Pt(62)  # the stamp goes here
-            for line in [*lines, *[""] * (n_lines - len(lines))]:
-                _set_run_font(cell.add_paragraph().add_run(line), BODY_FONT, BODY_SIZE)
-    _cant_split(t.rows[0])
+    t.autofit = False
+    for grid_col, w in zip(t._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_col.w = Cm(w)
+    for i, (row, (anchor, lines)) in enumerate(zip(t.rows, parties, strict=True)):
+        left, right = row.cells
+        _set_cell_width(left, widths[0])
+        _set_cell_width(right, widths[1])
+        first = left.paragraphs[0]
+        first.paragraph_format.space_before = Pt(10)
+        _set_run_font(first.add_run(anchor), BODY_FONT, BODY_SIZE, bold=True)
+        # The stamp's room: 42 pt + the empty line ≈ 62 pt ≈ 2.2 cm below the anchor.
+        spacer = left.add_paragraph()
+        spacer.paragraph_format.space_before = Pt(42)
+        right.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+        for n, line in enumerate(lines):
+            para = right.paragraphs[0] if n == 0 else right.add_paragraph()
+            _set_run_font(para.add_run(line), BODY_FONT, BODY_SIZE)
+        _cant_split(row)
+        if i < len(parties) - 1:  # keep the rows together
+            for cell in (left, right):
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from signing import ConversionError, ConvertOptions, Converter
+from signing import ConversionError, Converter, ConvertOptions
 from tests.conftest import pdf_text
 from tools import docx_kit
 

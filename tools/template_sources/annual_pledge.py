@@ -1,10 +1,12 @@
 """年度保密承诺书 — seed 003 §5.1.2 (in-service management: yearly pledge, training, permission reviews)."""
 
+
+
 from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, new_document, paragraph, signature_block, title
+from tools.docx_kit import clause, new_document, paragraph, signature_grid, title
 
 PERSONNEL = "{{ {'core': '核心', 'important': '重要', 'general': '一般'}[personnel_level] }}涉密人员"
 
@@ -34,8 +36,8 @@ def build() -> Document:
     paragraph(doc, "本承诺书适用于{{ year }}年度；该年度届满后，本人依照法律法规、劳动合同及保密协议承担的保密义务继续有效。"
                    "本承诺书以电子方式签署，公司加盖电子印章、本人电子签名后生效。")
 
-    signature_block(doc, [
-        ("公司（盖章）：", ["日期：{{ sign_date|cn_date }}"]),
-        ("承诺人（签字）：", ["日期：{{ sign_date|cn_date }}"]),
+    signature_grid(doc, [
+        ("公司（盖章）：", ["{{ company_name }}", "日期：{{ sign_date|cn_date }}"]),
+        ("承诺人（签字）：", ["{{ employee_name }}", "日期：{{ sign_date|cn_date }}"]),
     ])
     return doc

@@ -1,22 +1,25 @@
 """涉密载体交接清单 — seed 003 §5.1.3 (return of secret carriers on leaving) and §5.2 (carrier forms)."""
 
+
+
 from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, heading, new_document, paragraph, signature_block, table, title
+from tools.docx_kit import clause, form_table, heading, new_document, paragraph, signature_grid, table, title
 
 
 def build() -> Document:
     doc = new_document()
     title(doc, "涉密载体交接清单", subtitle="编号：{{ document_id }}")
 
-    for line in (
-        "单位：{{ company_name }}",
-        "交出人：{{ employee_name }}　　工号：{{ employee_number }}　　部门：{{ department }}　　岗位：{{ position }}",
-        "交接事由：{{ handover_reason }}　　交接日期：{{ handover_date|cn_date }}　　接收人：{{ receiver_name }}（保密管理部）",
-    ):
-        paragraph(doc, line, indent=False)
+    form_table(doc, [
+        ["单位", "{{ company_name }}"],
+        ["交出人", "{{ employee_name }}", "工号", "{{ employee_number }}"],
+        ["所在部门", "{{ department }}", "岗位", "{{ position }}"],
+        ["交接事由", "{{ handover_reason }}", "交接日期", "{{ handover_date|cn_date }}"],
+        ["接收人", "{{ receiver_name }}（保密管理部）"],
+    ], widths_cm=[2.4, 5.7, 2.4, 5.7])
     paragraph(doc, "交出人将其因工作持有的下列涉密载体交还公司，由保密管理部接收人当面逐项清点、核对：")
 
     table(
@@ -25,7 +28,7 @@ def build() -> Document:
         ["{{ item.seq }}", "{{ item.name }}", "{{ item.form }}", "{{ item.level|level_name }}",
          "{{ item.quantity }}", "{{ item.serial_number }}", "{{ item.remarks }}"],
         loop="item in items",
-        widths_cm=[1.2, 4.4, 1.7, 1.9, 1.3, 3.0, 2.7],
+        widths_cm=[1.1, 4.0, 2.0, 1.9, 1.2, 3.4, 2.6],
     )
     paragraph(doc, "合计：{{ items|length }} 项，共 {{ items|sum(attribute='quantity') }} 件（份）。", indent=False)
 
@@ -43,9 +46,9 @@ def build() -> Document:
                    "登记入库保管。")
     paragraph(doc, "本清单以电子方式签署，公司加盖电子印章、交出人及接收人电子签名后生效，作为涉密载体交接记录存档。")
 
-    signature_block(doc, [
-        ("单位（盖章）：", ["日期：{{ handover_date|cn_date }}"]),
-        ("交出人（签字）：", ["日期：{{ handover_date|cn_date }}"]),
-        ("接收人（签字）：", ["日期：{{ handover_date|cn_date }}"]),
+    signature_grid(doc, [
+        ("单位（盖章）：", ["{{ company_name }}", "日期：{{ handover_date|cn_date }}"]),
+        ("交出人（签字）：", ["{{ employee_name }}", "日期：{{ handover_date|cn_date }}"]),
+        ("接收人（签字）：", ["{{ receiver_name }}", "日期：{{ handover_date|cn_date }}"]),
     ])
     return doc

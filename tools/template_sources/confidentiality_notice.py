@@ -1,10 +1,12 @@
 """保密告知确认书 — seed 003 §5.1.1 (保密告知 at onboarding), personnel levels of seed 002."""
 
+
+
 from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, heading, new_document, paragraph, signature_block, title
+from tools.docx_kit import clause, form_table, heading, new_document, paragraph, signature_grid, title
 
 PERSONNEL = "{{ {'core': '核心', 'important': '重要', 'general': '一般'}[personnel_level] }}涉密人员"
 
@@ -13,12 +15,11 @@ def build() -> Document:
     doc = new_document()
     title(doc, "保密告知确认书", subtitle="编号：{{ document_id }}")
 
-    for line in (
-        "员工姓名：{{ employee_name }}　　工号：{{ employee_number }}",
-        "所在部门：{{ department }}　　岗位：{{ position }}",
-        "涉密人员类别：" + PERSONNEL + "　　告知日期：{{ sign_date|cn_date }}",
-    ):
-        paragraph(doc, line, indent=False)
+    form_table(doc, [
+        ["员工姓名", "{{ employee_name }}", "工号", "{{ employee_number }}"],
+        ["所在部门", "{{ department }}", "岗位", "{{ position }}"],
+        ["涉密人员类别", PERSONNEL, "告知日期", "{{ sign_date|cn_date }}"],
+    ], widths_cm=[2.8, 5.3, 2.8, 5.3])
 
     heading(doc, "一、告知事项")
     paragraph(doc, "{{ company_name }}（以下简称“公司”）依据《中华人民共和国反不正当竞争法》《中华人民共和国劳动合同法》"
@@ -55,8 +56,8 @@ def build() -> Document:
                    "并理解，承诺严格遵守，并按公司安排参加入职保密培训及考核，考核合格后上岗。")
     paragraph(doc, "本确认书以电子方式签署，公司加盖电子印章、员工电子签名后生效。")
 
-    signature_block(doc, [
-        ("公司（盖章）：", ["日期：{{ sign_date|cn_date }}"]),
-        ("员工（签字）：", ["日期：{{ sign_date|cn_date }}"]),
+    signature_grid(doc, [
+        ("公司（盖章）：", ["{{ company_name }}", "日期：{{ sign_date|cn_date }}"]),
+        ("员工（签字）：", ["{{ employee_name }}", "日期：{{ sign_date|cn_date }}"]),
     ])
     return doc

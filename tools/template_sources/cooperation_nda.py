@@ -12,7 +12,7 @@ def build() -> Document:
     paragraph(doc, "甲方（披露方）：{{ company_name }}", indent=False)
     paragraph(doc, "统一社会信用代码：{{ company_credit_code }}", indent=False)
     paragraph(doc, "住所：{{ company_address }}", indent=False)
-    paragraph(doc, "法定代表人/授权代表：{{ company_representative }}", indent=False)
+    paragraph(doc, "法定代表人/授权代表：{{ legal_representative }}", indent=False)
     paragraph(doc, "乙方（接收方）：{{ partner_name }}", indent=False)
     paragraph(doc, "统一社会信用代码：{{ partner_credit_code }}", indent=False)
     paragraph(doc, "住所：{{ partner_address }}", indent=False)
@@ -95,7 +95,7 @@ def build() -> Document:
     note(doc, "（以下无正文）")
 
     signature_grid(doc, [
-        ("甲方（盖章）：", ["{{ company_name }}", "法定代表人/授权代表：{{ company_representative }}",
+        ("甲方（盖章）：", ["{{ company_name }}", "法定代表人/授权代表：{{ legal_representative }}",
                           "日期：{{ sign_date|cn_date }}"]),
         ("乙方（签章）：", ["{{ partner_name }}", "法定代表人/授权代表：{{ partner_representative }}",
                           "日期：{{ sign_date|cn_date }}"]),

@@ -1,10 +1,12 @@
 """离职保密提醒及承诺书 — seed 003 §5.1.3 (exit interview, written notice of prohibited acts, 脱密期, non-compete)."""
 
+
+
 from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, heading, new_document, paragraph, signature_block, title
+from tools.docx_kit import clause, form_table, heading, new_document, paragraph, signature_grid, title
 
 PERSONNEL = "{{ {'core': '核心', 'important': '重要', 'general': '一般'}[personnel_level] }}涉密人员"
 
@@ -13,13 +15,12 @@ def build() -> Document:
     doc = new_document()
     title(doc, "离职保密提醒及承诺书", subtitle="编号：{{ document_id }}")
 
-    for line in (
-        "离职人员：{{ employee_name }}　　工号：{{ employee_number }}",
-        "所在部门：{{ department }}　　岗位：{{ position }}",
-        "涉密人员类别：" + PERSONNEL + "　　最后工作日：{{ leave_date|cn_date }}",
-        "离职谈话日期：{{ interview_date|cn_date }}　　谈话人：{{ interviewer_name }}（保密管理部）",
-    ):
-        paragraph(doc, line, indent=False)
+    form_table(doc, [
+        ["离职人员", "{{ employee_name }}", "工号", "{{ employee_number }}"],
+        ["所在部门", "{{ department }}", "岗位", "{{ position }}"],
+        ["涉密人员类别", PERSONNEL, "最后工作日", "{{ leave_date|cn_date }}"],
+        ["谈话日期", "{{ interview_date|cn_date }}", "谈话人", "{{ interviewer_name }}（保密管理部）"],
+    ], widths_cm=[2.8, 5.3, 2.8, 5.3])
 
     heading(doc, "一、保密提醒")
     paragraph(doc, "{{ company_name }}（以下简称“公司”）保密管理部会同人力资源部于{{ interview_date|cn_date }}与您进行了"
@@ -60,9 +61,9 @@ def build() -> Document:
     clause(doc, "2.5", "如违反上述承诺，本人愿依法承担违约及赔偿责任；构成犯罪的，依法承担刑事责任。")
     paragraph(doc, "本提醒及承诺书以电子方式签署，公司加盖电子印章、离职人员及谈话人电子签名后生效。")
 
-    signature_block(doc, [
-        ("公司（盖章）：", ["日期：{{ interview_date|cn_date }}"]),
-        ("离职人员（签字）：", ["日期：{{ interview_date|cn_date }}"]),
-        ("谈话人（签字）：", ["日期：{{ interview_date|cn_date }}"]),
+    signature_grid(doc, [
+        ("公司（盖章）：", ["{{ company_name }}", "日期：{{ interview_date|cn_date }}"]),
+        ("离职人员（签字）：", ["{{ employee_name }}", "日期：{{ interview_date|cn_date }}"]),
+        ("谈话人（签字）：", ["{{ interviewer_name }}", "日期：{{ interview_date|cn_date }}"]),
     ])
     return doc

@@ -1,10 +1,12 @@
 """不侵犯原单位商业秘密承诺书 — seed 003 §5.1.1 (background check of new hires for secret-involved posts)."""
 
+
+
 from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, new_document, paragraph, signature_block, title
+from tools.docx_kit import clause, new_document, paragraph, signature_grid, title
 
 
 def build() -> Document:
@@ -41,8 +43,8 @@ def build() -> Document:
                       "本人确认电子签名与手写签名具有同等法律效力。")
 
     paragraph(doc, "（以下无正文）", indent=False, align="center")
-    signature_block(doc, [
-        ("用人单位（盖章）：", ["日期：{{ sign_date|cn_date }}"]),
-        ("承诺人（签字）：", ["日期：{{ sign_date|cn_date }}"]),
+    signature_grid(doc, [
+        ("用人单位（盖章）：", ["{{ company_name }}", "日期：{{ sign_date|cn_date }}"]),
+        ("承诺人（签字）：", ["{{ employee_name }}", "日期：{{ sign_date|cn_date }}"]),
     ])
     return doc

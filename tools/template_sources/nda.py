@@ -1,10 +1,12 @@
 """员工保密协议 — seed 003 appendix 5 (商业秘密保密协议参考文本（员工版）) and §5.1.1."""
 
+
+
 from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, heading, new_document, paragraph, signature_block, title
+from tools.docx_kit import clause, heading, new_document, paragraph, signature_grid, title
 
 
 def build() -> Document:
@@ -102,8 +104,8 @@ def build() -> Document:
     clause(doc, "8.4", "本协议未尽事宜，双方可以另行签订补充协议，补充协议与本协议具有同等法律效力。")
 
     paragraph(doc, "（以下无正文）", indent=False, align="center")
-    signature_block(doc, [
-        ("甲方（盖章）：", ["日期：{{ sign_date|cn_date }}"]),
-        ("乙方（签字）：", ["日期：{{ sign_date|cn_date }}"]),
+    signature_grid(doc, [
+        ("甲方（盖章）：", ["{{ company_name }}", "日期：{{ sign_date|cn_date }}"]),
+        ("乙方（签字）：", ["{{ employee_name }}", "日期：{{ sign_date|cn_date }}"]),
     ])
     return doc

@@ -1,10 +1,12 @@
 """竞业限制协议 — seed 003 appendix 6 (竞业限制协议参考文本) and §5.1.1 / §5.1.3 (core personnel only)."""
 
+
+
 from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, heading, new_document, paragraph, signature_block, title
+from tools.docx_kit import clause, heading, new_document, paragraph, signature_grid, title
 
 # Monthly compensation: the agreed share of the average wage, but never below the local minimum wage.
 MONTHLY = "[average_monthly_wage * compensation_ratio_percent / 100, local_minimum_wage]|max"
@@ -40,8 +42,7 @@ def build() -> Document:
                        "任职（包括建立劳动关系或劳务关系，担任顾问、兼职人员，或者成为其股东、合伙人），"
                        "也不得自己开业生产或者经营同类产品、从事同类业务。")
     clause(doc, "1.2", "本协议所称同类产品、同类业务，是指{{ restricted_business }}。")
-    clause(doc, "1.3", "竞业限制的地域范围为{{ restricted_region }}，即以甲方住所地为中心、半径 {{ radius_km }} 公里"
-                       "以内的区域。")
+    clause(doc, "1.3", "竞业限制的地域范围为{{ restricted_region }}及其周边 {{ radius_km }} 公里以内的区域。")
     clause(doc, "1.4", "在竞业限制期限内，乙方不得劝诱、引导甲方员工离职，不得劝诱甲方的客户、供应商终止或者减少"
                        "与甲方的业务往来。")
 
@@ -89,8 +90,8 @@ def build() -> Document:
                        "可靠电子签名与手写签名或盖章具有同等法律效力，电子文本由双方各自留存。")
 
     paragraph(doc, "（以下无正文）", indent=False, align="center")
-    signature_block(doc, [
-        ("甲方（盖章）：", ["日期：{{ sign_date|cn_date }}"]),
-        ("乙方（签字）：", ["日期：{{ sign_date|cn_date }}"]),
+    signature_grid(doc, [
+        ("甲方（盖章）：", ["{{ company_name }}", "日期：{{ sign_date|cn_date }}"]),
+        ("乙方（签字）：", ["{{ employee_name }}", "日期：{{ sign_date|cn_date }}"]),
     ])
     return doc

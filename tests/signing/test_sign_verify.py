@@ -1,0 +1,193 @@
+"""Signing in order and verifying; independent cross-checks with poppler (pdfsig) and OpenSSL."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from signing import FontCoverageError, PartyError, PdfInputError, Pki, sign_document, verify_pdf
+from tests.signing.helpers import sign_in_order
+
+
+def _assert_all_ok(pdf: bytes, root_pem: bytes, fields: list[str]) -> None:
+    verdict = verify_pdf(pdf, trust_roots=[root_pem])
+    assert verdict.ok, verdict.problems
+    kinds = [s.kind for s in verdict.signatures]
+    assert [s.field for s in verdict.signatures[: len(fields)]] == fields
+    assert kinds == ["signature"] * len(fields) + ["document_timestamp"]
+    last = verdict.signatures[-1]
+    assert last.coverage == "ENTIRE_FILE" and last.signer and last.signer.startswith("mibao TSA")
+    for report in verdict.signatures:
+        assert report.intact and report.valid and report.trusted and report.docmdp_ok and report.timestamp
+    json = verdict.to_json()
+    assert json["ok"] is True and len(json["signatures"]) == len(fields) + 1
+
+
+def test_two_parties_verify(signed_blank: list[bytes], root_pem: bytes) -> None:
+    _assert_all_ok(signed_blank[-1], root_pem, ["company", "employee"])
+    first = verify_pdf(signed_blank[0], trust_roots=[root_pem])
+    assert first.ok and [s.kind for s in first.signatures] == ["signature"]  # no B-LTA until the last field
+    assert first.signatures[0].signer == "上海密保科技有限公司"
+
+
+@pytest.mark.slow
+def test_three_parties_verify(signed_three: list[bytes], root_pem: bytes) -> None:
+    _assert_all_ok(signed_three[-1], root_pem, ["company", "employee", "witness"])
+    signers = [s.signer for s in verify_pdf(signed_three[-1], trust_roots=[root_pem]).signatures]
+    assert signers[:3] == ["上海密保科技有限公司", "张三", "李四"]
+
+
+def test_first_signature_certifies(signed_blank: list[bytes]) -> None:
+    reader = PdfReader(BytesIO(signed_blank[-1]))
+    docmdp = reader.trailer["/Root"]["/Perms"]["/DocMDP"].get_object()
+    reference = docmdp["/Reference"][0].get_object()
+    assert reference["/TransformParams"]["/P"] == 2  # FILL_FORMS
+    assert docmdp["/Name"] == "上海密保科技有限公司"
+
+
+def test_untrusted_root_fails(signed_blank: list[bytes], tmp_path: Path) -> None:
+    other = Pki.open(tmp_path / "other-pki")
+    verdict = verify_pdf(signed_blank[-1], trust_roots=[other.root_certificate_pem()])
+    assert not verdict.ok
+    assert any("signer not trusted" in p for p in verdict.problems)
+
+
+def test_signing_errors(marked_blank: bytes, signed_blank: list[bytes], pki: Pki) -> None:
+    person = pki.person("赵六")
+    with pytest.raises(PartyError, match=r"'company' is already signed.*employee"):
+        sign_document(signed_blank[0], pki=pki, identity=person, field_name="company")
+    with pytest.raises(PartyError, match=r"no signature field 'witness' \(fields: company, employee\)"):
+        sign_document(marked_blank, pki=pki, identity=person, field_name="witness")
+    with pytest.raises(FontCoverageError, match=r"'\U00020000'"):
+        sign_document(marked_blank, pki=pki, identity=pki.person("张\U00020000"), field_name="company")
+    with pytest.raises(PdfInputError, match="not a PDF"):
+        sign_document(b"PK\x03\x04 a zip", pki=pki, identity=person, field_name="company")
+
+
+def test_signing_encrypted_rejected(marked_blank: bytes, pki: Pki) -> None:
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(marked_blank)))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    out = BytesIO()
+    writer.write(out)
+    with pytest.raises(PdfInputError, match="encrypted"):
+        sign_document(out.getvalue(), pki=pki, identity=pki.person("赵六"), field_name="company")
+
+
+def test_stamp_clock_is_injectable(marked_blank: bytes, pki: Pki, root_pem: bytes) -> None:
+    signed = sign_document(
+        marked_blank,
+        pki=pki,
+        identity=pki.person("钱七"),
+        field_name="company",
+        when=datetime.fromisoformat("2026-11-21T06:05:00+00:00"),
+    )
+    assert verify_pdf(signed, trust_roots=[root_pem]).ok
+
+
+def test_pdfsig_digests_match(signed_blank: list[bytes], root_pem: bytes, tmp_path: Path) -> None:
+    """poppler only as a digest cross-check (see PITFALLS: its certificate verdict is unreliable)."""
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    (tmp_path / "root.pem").write_bytes(root_pem)
+    subprocess.run(
+        ["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True
+    )
+    subprocess.run(
+        ["certutil", "-A", "-n", "root", "-t", "C,C,C", "-i", str(tmp_path / "root.pem"), "-d", f"sql:{nss}"],
+        check=True,
+        capture_output=True,
+    )
+    pdf = tmp_path / "signed.pdf"
+    pdf.write_bytes(signed_blank[-1])
+    out = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", "-no-ocsp", str(pdf)], capture_output=True, text=True
+    ).stdout
+    blocks = re.split(r"Signature #\d+:", out)[1:]
+    assert len(blocks) == 3
+    for block in blocks[:2]:
+        assert "Signature is Valid." in block
+    assert "Total document signed" in blocks[2]
+
+
+def _signed_parts(pdf: bytes) -> list[tuple[str, bytes, bytes]]:
+    reader = PdfReader(BytesIO(pdf))
+    parts = []
+    for field in (reader.get_fields() or {}).values():
+        value = field.get("/V")
+        if value is None:
+            continue
+        sig = value.get_object()
+        a, b, c, d = (int(x) for x in sig["/ByteRange"])
+        parts.append((str(field["/T"]), bytes(sig["/Contents"]), pdf[a : a + b] + pdf[c : c + d]))
+    return parts
+
+
+def test_openssl_verifies_cms_and_timestamp(
+    signed_blank: list[bytes], root_pem: bytes, tmp_path: Path
+) -> None:
+    """OpenSSL checks each CMS against our root: `cms -verify` for signatures, `ts -verify` for the
+    document timestamp (`cms -verify` rejects it: the TSA certificate's only purpose is timeStamping)."""
+    (tmp_path / "root.pem").write_bytes(root_pem)
+    parts = _signed_parts(signed_blank[-1])
+    assert len(parts) == 3
+    for name, cms, data in parts:
+        (tmp_path / "sig.der").write_bytes(cms)
+        (tmp_path / "data.bin").write_bytes(data)
+        if name.startswith("Timestamp"):
+            command = [
+                "openssl",
+                "ts",
+                "-verify",
+                "-token_in",
+                "-in",
+                "sig.der",
+                "-data",
+                "data.bin",
+                "-CAfile",
+                "root.pem",
+            ]
+        else:
+            command = [
+                "openssl",
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                "sig.der",
+                "-content",
+                "data.bin",
+                "-CAfile",
+                "root.pem",
+                "-out",
+                "/dev/null",
+            ]
+        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 0, (name, result.stderr)
+        (tmp_path / "data.bin").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+        assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode != 0
+
+
+def test_speed_regression_guard(marked_blank: bytes, pki: Pki, root_pem: bytes) -> None:
+    """Loose bounds (the benchmark holds the real targets, ~40/50 ms): catches a re-parsed font or key."""
+    seal, person = pki.company("上海密保科技有限公司"), pki.person("张三", "310101199001011234")
+    sign_in_order(marked_blank, pki, ["company", "employee"])  # warm caches
+    started = time.perf_counter()
+    signed = marked_blank
+    for _ in range(3):
+        one = sign_document(marked_blank, pki=pki, identity=seal, field_name="company")
+        signed = sign_document(one, pki=pki, identity=person, field_name="employee")
+    sign_ms = (time.perf_counter() - started) * 1000 / 6
+    started = time.perf_counter()
+    for _ in range(3):
+        assert verify_pdf(signed, trust_roots=[root_pem]).ok
+    verify_ms = (time.perf_counter() - started) * 1000 / 9
+    assert sign_ms < 150 and verify_ms < 150, (sign_ms, verify_ms)
