@@ -33,9 +33,6 @@ def place_fields(
     for slot in slots:
         hit = found.get(slot.anchor) if slot.anchor else None
         if hit is not None:
-            # pdftotext measures from the crop box corner; fields live in page space
-            left, bottom = pages[hit.page][0], pages[hit.page][1]
-            hit = TextBox(hit.page, hit.x0 + left, hit.y0 + bottom, hit.x1 + left, hit.y1 + bottom)
             placed.append((hit.page, _after_anchor(hit, pages[hit.page], placed)))
         else:
             page = slot.page % len(pages)

@@ -31,7 +31,6 @@ __all__ = [
     "new_document",
     "note",
     "paragraph",
-    "signature_block",
     "signature_grid",
     "table",
     "title",
@@ -154,33 +153,6 @@ def table(doc: DocxDocument, headers: Sequence[str], row_cells: Sequence[str],
     doc.add_paragraph()
 
 
-def signature_block(doc: DocxDocument, parties: Sequence[tuple[str, Sequence[str]]]) -> None:
-    """The closing signature area: one column per party.
-
-    ``parties`` is ``[(anchor, extra_lines), …]`` in signing order. ``anchor`` is the label the signature field
-    is placed after (it must equal the manifest's ``anchor`` for that party, e.g. ``"甲方（盖章）："``);
-    ``extra_lines`` follow under the field area (e.g. ``"日期：{{ sign_date|cn_date }}"``). Space is left below
-    each anchor for the visible signature stamp (about 6 x 2.2 cm).
-    """
-    t = doc.add_table(rows=1, cols=len(parties))
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, (anchor, lines) in zip(t.rows[0].cells, parties, strict=True):
-        cell.text = ""
-        first = cell.paragraphs[0]
-        first.paragraph_format.keep_with_next = True
-        _set_run_font(first.add_run(anchor), BODY_FONT, BODY_SIZE, bold=True)
-        spacer = cell.add_paragraph()
-        spacer.paragraph_format.space_before = Pt(62)  # the stamp goes here
-        for line in lines:
-            _set_run_font(cell.add_paragraph().add_run(line), BODY_FONT, BODY_SIZE)
-    # Keep the whole block on one page so a stamp never lands on a page break.
-    tr_pr = t.rows[0]._tr.get_or_add_trPr()
-    tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))
-
-
-# --- additions: form grids, list tables, a signature area for any number of parties (the functions above are
-# unchanged) ---
-
 def _set_cell_width(cell, width_cm: float) -> None:  # type: ignore[no-untyped-def]
     cell.width = Cm(width_cm)
 
@@ -258,7 +230,7 @@ def signature_grid(doc: DocxDocument, parties: Sequence[tuple[str, Sequence[str]
     anchor text, growing downwards. So each row has a wide left cell holding only the anchor
     (``"甲方（盖章）："``, at most ~10 characters) with ~2.2 cm of blank room below it, and a narrower right
     cell with the ``extra_lines`` (name, date). Nothing shares the anchor's line, so no stamp covers another
-    party's anchor, as happens when anchors sit side by side (:func:`signature_block`). The block stays on
+    party's anchor, as happened when anchors sat side by side. The block stays on
     one page, together with the last ``keep_previous`` body paragraphs, so signatures never stand alone on a
     page without text.
     """

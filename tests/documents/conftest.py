@@ -71,7 +71,7 @@ def build_probe_docx(body: str = "{{ employee_name }}") -> bytes:
     docx_kit.paragraph(doc, "乙方：" + body)
     docx_kit.paragraph(doc, "自{{ start_date|cn_date }}起，月工资{{ wage|money }}元，期限{{ months }}个月。")
     docx_kit.table(doc, ["名称", "数量"], ["{{ item.name }}", "{{ item.qty }}"], loop="item in items")
-    docx_kit.signature_block(doc, [("甲方（盖章）：", []), ("乙方（签字）：", [])])
+    docx_kit.signature_grid(doc, [("甲方（盖章）：", []), ("乙方（签字）：", [])])
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
