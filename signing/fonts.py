@@ -104,7 +104,7 @@ def mark_font_path(extra_text: str = "") -> Path:
     chars = "".join(sorted(set(MARK_VOCABULARY + extra_text)))
     collection = font_collection()
     stat = collection.stat()
-    key = hashlib.sha256(f"{collection}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()).hexdigest()[:20]
+    key = hashlib.sha256(f"v2|{collection}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()).hexdigest()[:20]
     target = _cache_dir() / f"mark-{key}.otf"
     if target.exists():
         return target
@@ -121,10 +121,12 @@ def _write_subset(collection: Path, chars: str, target: Path) -> None:
 
 def _subset_into(face: TTFont, chars: str, target: Path) -> None:
     options = subset.Options()
-    options.layout_features = ["*"]
+    # No OpenType layout: the marks are plain horizontal CJK and ASCII, which need no substitutions, and
+    # without GSUB/GPOS pyHanko's per-document re-subsetting costs ~2 ms instead of ~40 ms.
+    options.layout_features = []
     options.name_IDs = ["*"]
     # Vertical metrics only matter for vertical writing, which the marks never use.
-    options.drop_tables += ["VORG", "vhea", "vmtx"]
+    options.drop_tables += ["VORG", "vhea", "vmtx", "GSUB", "GPOS", "GDEF", "BASE", "JSTF"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(face)

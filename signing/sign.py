@@ -21,6 +21,7 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import (
     DSSContentSettings,
     SigDSSPlacementPreference,
@@ -41,6 +42,10 @@ _DSS = DSSContentSettings(
     placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
     next_ts_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
 )
+# Room for the CMS (hex digits). Ours measure ~6.7 KB (13.4 K hex digits); giving a fixed size skips
+# pyHanko's dry-run signature that estimates it, which was ~40 % of the signing time. A container that
+# does not fit (a long external TSA chain) is signed again with the estimate.
+_CMS_HEX_RESERVED = 20 * 1024
 _FULL_BOX = layout.SimpleBoxLayoutRule(
     x_align=layout.AxisAlignment.ALIGN_MID,
     y_align=layout.AxisAlignment.ALIGN_MID,
@@ -72,8 +77,7 @@ def sign_document(
     pdf: bytes, *, pki: Pki, identity: Identity, field_name: str, when: datetime | None = None
 ) -> bytes:
     """Sign ``field_name`` of ``pdf`` as ``identity``; returns the whole file with one more revision."""
-    writer = _open_writer(pdf)
-    existing = _signature_fields(writer.prev)
+    existing = _signature_fields(_open_writer(pdf).prev)
     target = _pick(existing, field_name)
     image = render_stamp(StampText(label=target.label, signer=identity.name, signed_at=stamp_time(when)))
     others = [f for f in existing if f.name != field_name]
@@ -98,12 +102,23 @@ def sign_document(
             metadata, signer=pki.signer(identity), timestamper=pki.timestamper(), stamp_style=style
         )
         try:
-            out = pdf_signer.sign_pdf(writer)
+            out = _sign(pdf_signer, pdf)
         except SigningError:
             raise
         except Exception as exc:  # pyHanko raises many types; the caller needs one
             raise SigningError(f"signing field {field_name!r} failed: {exc}") from exc
     return bytes(out.getbuffer())
+
+
+def _sign(pdf_signer: signers.PdfSigner, pdf: bytes) -> BytesIO:
+    try:
+        result: BytesIO = pdf_signer.sign_pdf(_open_writer(pdf), bytes_reserved=_CMS_HEX_RESERVED)
+        return result
+    except PyHankoSigningError as exc:
+        if "larger than expected" not in str(exc):
+            raise
+    estimated: BytesIO = pdf_signer.sign_pdf(_open_writer(pdf))
+    return estimated
 
 
 def _open_writer(pdf: bytes) -> IncrementalPdfFileWriter:
