@@ -109,7 +109,7 @@ class _WarmOffice:
             self.start()
         result = self._proxy(self.opts.timeout_s).convert(
             None, xmlrpc.client.Binary(docx), None, "pdf", None, _PDF_FILTER_OPTIONS, True, None, None)
-        if result is None:
+        if not isinstance(result, xmlrpc.client.Binary):
             raise ConversionError("LibreOffice returned no PDF")
         return bytes(result.data)
 

@@ -29,3 +29,22 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 def squeeze(text: str) -> str:
     """Drop all white space: line wrapping and justification spacing differ between renderers."""
     return re.sub(r"\s+", "", text)
+
+
+def pdfsig_blocks(pdf: bytes, root_pem: bytes, tmp_path: Path) -> list[str]:
+    """poppler's report per signature, with our root trusted in a throwaway NSS database.
+
+    Use it only as a digest cross-check (PITFALLS: poppler 22.12 misjudges certificates and incremental
+    updates); the verdict comes from our verifier.
+    """
+    nss = tmp_path / "nss"
+    nss.mkdir(exist_ok=True)
+    (tmp_path / "root.pem").write_bytes(root_pem)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True)
+    subprocess.run(["certutil", "-A", "-n", "root", "-t", "C,C,C", "-i", str(tmp_path / "root.pem"),
+                    "-d", f"sql:{nss}"], check=True, capture_output=True)
+    target = tmp_path / "pdfsig-check.pdf"
+    target.write_bytes(pdf)
+    out = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", "-no-ocsp", str(target)],
+                         capture_output=True, text=True).stdout
+    return re.split(r"Signature #\d+:", out)[1:]

@@ -74,6 +74,7 @@ def test_hostile_values_come_out_literally(manifest: Manifest, converter: Conver
             value = f"{HOSTILE}{i}"
         data[var.name] = value
         expected.append(value)
+    assert LONG_NAME in expected, "every template names someone; the name must take 200 characters"
     for var in manifest.variables:
         if var.type == "list" and data.get(var.name):
             row_fields = _string_vars(var.fields)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import time
 from datetime import datetime
@@ -13,6 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from signing import FontCoverageError, PartyError, PdfInputError, Pki, sign_document, verify_pdf
+from tests.conftest import pdfsig_blocks
 from tests.signing.helpers import sign_in_order
 
 
@@ -93,23 +93,7 @@ def test_stamp_clock_is_injectable(marked_blank: bytes, pki: Pki, root_pem: byte
 
 def test_pdfsig_digests_match(signed_blank: list[bytes], root_pem: bytes, tmp_path: Path) -> None:
     """poppler only as a digest cross-check (see PITFALLS: its certificate verdict is unreliable)."""
-    nss = tmp_path / "nss"
-    nss.mkdir()
-    (tmp_path / "root.pem").write_bytes(root_pem)
-    subprocess.run(
-        ["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True
-    )
-    subprocess.run(
-        ["certutil", "-A", "-n", "root", "-t", "C,C,C", "-i", str(tmp_path / "root.pem"), "-d", f"sql:{nss}"],
-        check=True,
-        capture_output=True,
-    )
-    pdf = tmp_path / "signed.pdf"
-    pdf.write_bytes(signed_blank[-1])
-    out = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", "-no-ocsp", str(pdf)], capture_output=True, text=True
-    ).stdout
-    blocks = re.split(r"Signature #\d+:", out)[1:]
+    blocks = pdfsig_blocks(signed_blank[-1], root_pem, tmp_path)
     assert len(blocks) == 3
     for block in blocks[:2]:
         assert "Signature is Valid." in block
