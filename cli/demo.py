@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from cli import context
-from cli.files import write_atomic
 from documents import TemplateCatalog, prepare_agreement
 from documents.manifest import Manifest
+from records.storage import write_atomic
 from signing import sign_document, verify_pdf
 
 # Who signs for a role when the sample names nobody for it.

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from cli import context
-from cli.files import read_bytes, read_json, write_atomic
+from cli.files import read_bytes, read_json
 from documents import TemplateCatalog, prepare_agreement
+from records.storage import write_atomic
 from signing import sign_document, verify_pdf
 
 _path = click.Path(path_type=Path, dir_okay=False)

@@ -1,0 +1,258 @@
+"""The shared domain model: people, process instances and their tasks and history, agreements, the secret
+register, revocations, non-compete checks and the outbox. SQLAlchemy 2.x typed models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base",
+    "CheckStatus",
+    "Document",
+    "DocumentStatus",
+    "HistoryEntry",
+    "InstanceStatus",
+    "NonCompeteCheck",
+    "Notification",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Revocation",
+    "SecretItem",
+    "Task",
+    "TaskState",
+    "User",
+    "utcnow",
+]
+
+# Constraint names that are the same on every database, so migrations can refer to them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every database.
+
+    SQLite has no time zones: without this, a value written aware comes back naive and comparisons with
+    the clock fail. Naive input is refused rather than guessed (PITFALLS: offsets matter for timers).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a time zone")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON,
+                                                     list[Any]: JSON}
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"        # has ready tasks or is between steps
+    WAITING = "waiting"        # only timers or outside events can move it
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"            # a service task failed; retry after fixing the cause
+
+
+class TaskState(StrEnum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class DocumentStatus(StrEnum):
+    AWAITING_SIGNATURES = "awaiting_signatures"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+class CheckStatus(StrEnum):
+    OPEN = "open"
+    SUSPENDED = "suspended"     # proof missing after the due day: compensation withheld
+    PROVEN = "proven"
+    PAID = "paid"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    department: Mapped[str | None] = mapped_column(String(100))
+    personnel_level: Mapped[str | None] = mapped_column(String(20))   # core / important / general
+    identifier: Mapped[str | None] = mapped_column(String(64))        # employee number or ID number
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProcessDefinition(Base):
+    """A parsed BPMN file, stored once per content hash; instance state refers to it instead of embedding it."""
+
+    __tablename__ = "process_definitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    spec: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(64), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
+    status: Mapped[InstanceStatus] = mapped_column(String(20), default=InstanceStatus.RUNNING)
+    state: Mapped[dict[str, Any]]
+    format_version: Mapped[int] = mapped_column(Integer)
+    # Optimistic lock: SQLAlchemy writes UPDATE … WHERE version = :read_version and raises StaleDataError
+    # when another writer got there first (see __mapper_args__).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    next_timer_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    subject_user: Mapped[str | None] = mapped_column(String(64), index=True)
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class Task(Base):
+    """A ready or finished user task, kept beside the workflow state so inboxes are plain indexed queries."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_state_lane", "state", "lane"),
+                      Index("ix_tasks_state_assignee", "state", "assignee"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)          # SpiffWorkflow's task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    spec_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(40))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(100))
+    sign_document: Mapped[str | None] = mapped_column(String(64))
+    sign_party: Mapped[str | None] = mapped_column(String(40))
+    due_at: Mapped[dt.datetime | None]
+    state: Mapped[TaskState] = mapped_column(String(20), default=TaskState.READY)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[dt.datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class HistoryEntry(Base):
+    """Who did what, when, with which data — our own record, independent of SpiffWorkflow's task tree."""
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)         # MB-20261121-9F3A61C2
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    template_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    path: Mapped[str] = mapped_column(String(500))                         # relative to the instance folder
+    sha256: Mapped[str] = mapped_column(String(64))
+    parties: Mapped[list[Any]] = mapped_column(default=list)               # roles in signing order
+    signatures: Mapped[list[Any]] = mapped_column(default=list)            # [{party, signer, user, at}]
+    status: Mapped[DocumentStatus] = mapped_column(String(30), default=DocumentStatus.AWAITING_SIGNATURES)
+    subject_user: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Revocation(Base):
+    __tablename__ = "revocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    person: Mapped[str] = mapped_column(String(64))
+    system: Mapped[str] = mapped_column(String(40))                        # door / accounts / files
+    revoked_at: Mapped[dt.datetime]
+    revoked_by: Mapped[str] = mapped_column(String(64))
+
+
+class NonCompeteCheck(Base):
+    __tablename__ = "noncompete_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    person: Mapped[str] = mapped_column(String(64))
+    month: Mapped[int] = mapped_column(Integer)
+    proof_due: Mapped[dt.datetime]
+    payment_due: Mapped[dt.datetime]
+    status: Mapped[CheckStatus] = mapped_column(String(20), default=CheckStatus.OPEN)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    to_role: Mapped[str | None] = mapped_column(String(40))
+    to_user: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SecretItem(Base):
+    """An entry of the secret register (商业秘密清单, seed 003 appendix 4)."""
+
+    __tablename__ = "secret_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20), index=True)
+    department: Mapped[str | None] = mapped_column(String(100))
+    carrier: Mapped[str | None] = mapped_column(String(200))
+    knowers: Mapped[str | None] = mapped_column(Text)
+    period: Mapped[str | None] = mapped_column(String(100))
+    declassification_condition: Mapped[str | None] = mapped_column(Text)
+    classified_on: Mapped[dt.date | None]
+    approver: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="active")      # active / declassified
+    approval: Mapped[dict[str, Any]] = mapped_column(default=dict)         # votes, decision, who and when
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))

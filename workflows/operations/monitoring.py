@@ -1,0 +1,76 @@
+"""Non-compete monitoring (seed 003 §5.1.3, appendix 6) and review timers, in calendar months.
+
+Each month's dates are computed from the leaving date, never by adding a fixed period to the previous
+timer: ``R24/P1M`` freezes the first month's length and drifts by weeks over two years (PITFALLS).
+Times are China Standard Time, written with their offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from records.models import CheckStatus, NonCompeteCheck
+from workflows.clock import SHANGHAI
+from workflows.registry import OPERATIONS, OperationContext
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+@OPERATIONS.operation("schedule_check")
+def schedule_check(ctx: OperationContext) -> dict[str, Any]:
+    """Open the next monitoring month: when the proof task opens, proof due (10th), payment due (15th)."""
+    data = ctx.data
+    left = dt.date.fromisoformat(str(data["leave_date"]))
+    start = add_months(left, int(data.get("cooldown_months") or 0))
+    month = int((data.get("check") or {}).get("month", 0)) + 1
+    duration = int(data.get("duration_months") or 24)
+    first_of_month = add_months(start.replace(day=1), month)
+    proof_day, pay_day = int(data.get("proof_due_day") or 10), int(data.get("payment_day") or 15)
+    proof_due = _at(first_of_month.replace(day=proof_day), 23)
+    payment_due = _at(first_of_month.replace(day=pay_day), 23)
+    ctx.session.add(NonCompeteCheck(
+        instance_id=ctx.instance.id, person=ctx.instance.subject_user or "", month=month,
+        proof_due=proof_due, payment_due=payment_due, updated_at=ctx.now))
+    ctx.session.flush()
+    return {"month": month, "opens": _at(first_of_month, 0).isoformat(), "proof_due": proof_due.isoformat(),
+            "payment_due": payment_due.isoformat(), "last": month >= duration}
+
+
+@OPERATIONS.operation("set_compensation")
+def set_compensation(ctx: OperationContext, status: str) -> str:
+    """Mark this month's compensation 'suspended' (proof missing) or 'active' (proof received)."""
+    states = {"suspended": CheckStatus.SUSPENDED, "active": CheckStatus.PROVEN}
+    if status not in states:
+        raise ValueError(f"unknown compensation status {status!r}; use 'active' or 'suspended'")
+    current = ctx.session.scalars(
+        select(NonCompeteCheck).where(NonCompeteCheck.instance_id == ctx.instance.id)
+        .order_by(NonCompeteCheck.month.desc()).limit(1)).first()
+    if current is not None:
+        current.status = states[status]
+        current.updated_at = ctx.now
+        ctx.session.flush()
+    return status
+
+
+@OPERATIONS.operation("review_due")
+def review_due(ctx: OperationContext, months: int) -> str:
+    """The moment ``months`` calendar months from now (China time, 09:00), for a timer."""
+    today = ctx.now.astimezone(SHANGHAI).date()
+    return _at(add_months(today, int(months))).isoformat()

@@ -1,0 +1,375 @@
+"""The engine: start an instance, complete a task, fire due timers — each one locked, checked and saved.
+
+One call is one transaction owned by the caller's edge (we open it here because the engine is the edge for
+the CLI and the web alike). An instance advances under its row lock (``SELECT … FOR UPDATE`` on PostgreSQL;
+SQLite's ``BEGIN IMMEDIATE`` serialises writers) and is saved with an optimistic version check, so two
+completions of one task give exactly one winner and a clear conflict for the other, with nothing changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState as SpiffState
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from records.db import transaction
+from records.models import (
+    Document,
+    HistoryEntry,
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskState,
+    User,
+)
+from workflows import serializer
+from workflows.agreements import sign_agreement
+from workflows.clock import Clock, SystemClock, using_clock
+from workflows.errors import ConflictError, Forbidden, NotFound, OperationFailed, UnknownProcess
+from workflows.expressions import ExpressionError, evaluate
+from workflows.forms import FormCatalog
+from workflows.loader import LoadedProcess, load_process
+from workflows.registry import OPERATIONS, OperationContext, Registry
+from workflows.script_engine import CURRENT_CONTEXT, MibaoScriptEngine
+from workflows.services import Services
+from workflows.views import InstanceView, TaskView, TickReport
+
+__all__ = ["BPMN_DIR", "Engine"]
+
+BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
+_MAX_STEPS = 10_000
+_TIMER_EVENTS = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+
+
+class Engine:
+    def __init__(self, session_factory: sessionmaker[Session], services: Services, *, clock: Clock | None = None,
+                 bpmn_dir: Path = BPMN_DIR, registry: Registry = OPERATIONS) -> None:
+        import workflows.operations  # noqa: F401 - registers the operations
+
+        self.sessions = session_factory
+        self.services = services
+        self.clock: Clock = clock or SystemClock()
+        self.bpmn_dir = bpmn_dir
+        self.registry = registry
+        self.forms = FormCatalog(bpmn_dir / "forms")
+        self.script_engine = MibaoScriptEngine(registry)
+        self._processes: dict[str, LoadedProcess] = {}
+
+    # -- definitions ---------------------------------------------------------------------------
+
+    def process_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.bpmn_dir.glob("*.bpmn"))
+
+    def process(self, process_id: str) -> LoadedProcess:
+        if process_id not in self._processes:
+            path = self.bpmn_dir / f"{process_id}.bpmn"
+            if "/" in process_id or not path.is_file():
+                raise UnknownProcess(f"there is no process {process_id!r}; the processes are: "
+                                     f"{', '.join(self.process_ids()) or 'none'} (see `mibao process list`)")
+            self._processes[process_id] = load_process(path, self.registry, self.forms)
+        return self._processes[process_id]
+
+    def start_form(self, process_id: str) -> str | None:
+        name = f"{process_id}_start"
+        return name if self.forms.exists(name) else None
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def start(self, process_id: str, data: dict[str, Any], *, actor: str) -> InstanceView:
+        proc = self.process(process_id)
+        self.forms.validate(self.start_form(process_id), data, f"starting {process_id}")
+        with transaction(self.sessions) as session:
+            now = self.clock.now()
+            workflow = BpmnWorkflow(proc.spec, proc.subprocess_specs, script_engine=self.script_engine)
+            for task in workflow.get_tasks(state=SpiffState.READY):
+                task.data.update(data)
+            row = ProcessInstance(
+                process_id=process_id, definition_id=self._definition(session, proc, workflow).id, state={},
+                format_version=serializer.FORMAT_VERSION, started_by=actor, started_at=now, updated_at=now,
+                subject_user=data.get("employee_user") or data.get("subject_user"),
+            )
+            session.add(row)
+            session.flush()
+            self._history(session, row, actor, "started", proc.name, {"data": data}, now)
+            self._advance(session, row, workflow, actor, now)
+            self._save(session, row, workflow, now)
+            instance_id = row.id
+        return self.show(instance_id)
+
+    def complete(self, task_id: str, *, actor: str, data: dict[str, Any]) -> InstanceView:
+        with transaction(self.sessions) as session:
+            now = self.clock.now()
+            task = self._ready_task(session, task_id)
+            user = self._authorise(session, task, actor)
+            self.forms.validate(task.form, data, f"task {task.title!r}")
+            row = session.get(ProcessInstance, task.instance_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"the process instance of task {task_id} no longer exists")
+            workflow = self._load(session, row)
+            spiff_task = workflow.get_task_from_id(uuid.UUID(task.id))
+            if spiff_task is None or spiff_task.state != SpiffState.READY:
+                raise ConflictError(f"task {task.title!r} is no longer waiting for input; reload and try again")
+            with self._operating(session, row, actor, now):
+                if task.sign_document:
+                    identity = self.services.pki.person(user.name, user.identifier or user.id)
+                    sign_agreement(session, self.services, document_id=task.sign_document,
+                                   party=task.sign_party or task.lane or "", identity=identity, user_id=user.id,
+                                   now=now)
+                spiff_task.data.update(data)
+                self._run(spiff_task)
+            task.state, task.completed_by, task.completed_at = TaskState.COMPLETED, actor, now
+            self._history(session, row, actor, "completed", task.title, {"data": data}, now, task.id)
+            self._advance(session, row, workflow, actor, now)
+            self._save(session, row, workflow, now)
+            instance_id = row.id
+        return self.show(instance_id)
+
+    def tick(self, now: dt.datetime | None = None) -> TickReport:
+        """Fire the timers due at ``now``; only instances whose next timer is due are loaded."""
+        moment = now or self.clock.now()
+        with transaction(self.sessions) as session:
+            due = list(session.scalars(
+                select(ProcessInstance.id).where(ProcessInstance.next_timer_at <= moment,
+                                                 ProcessInstance.status.in_([InstanceStatus.RUNNING,
+                                                                             InstanceStatus.WAITING]))
+                .order_by(ProcessInstance.next_timer_at)))
+        advanced, errors = [], {}
+        for instance_id in due:
+            try:
+                self._tick_one(instance_id, moment)
+                advanced.append(instance_id)
+            except (OperationFailed, ConflictError, NotFound) as exc:
+                errors[instance_id] = str(exc)
+                self._record_error(instance_id, str(exc), moment)
+        return TickReport(now=moment, due=len(due), advanced=advanced, errors=errors)
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def show(self, instance_id: int) -> InstanceView:
+        with self.sessions() as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"there is no process instance {instance_id}")
+            workflow = self._load(session, row)
+            last = workflow.last_task or workflow.task_tree
+            tasks = list(session.scalars(select(Task).where(Task.instance_id == row.id).order_by(Task.created_at)))
+            history = list(session.scalars(select(HistoryEntry).where(HistoryEntry.instance_id == row.id)
+                                           .order_by(HistoryEntry.id)))
+            documents = list(session.scalars(select(Document).where(Document.instance_id == row.id)
+                                             .order_by(Document.created_at)))
+            return InstanceView.of(row, dict(last.data), tasks, history, documents)
+
+    def tasks(self, *, role: str | None = None, user: str | None = None, state: str = TaskState.READY
+              ) -> list[TaskView]:
+        with self.sessions() as session:
+            query = (select(Task, ProcessInstance.process_id)
+                     .join(ProcessInstance, ProcessInstance.id == Task.instance_id).where(Task.state == state))
+            if role:
+                query = query.where(Task.lane == role)
+            if user:
+                account = session.get(User, user)
+                roles = list(account.roles) if account else []
+                query = query.where((Task.assignee == user) | (Task.assignee.is_(None) & Task.lane.in_(roles)))
+            rows = session.execute(query.order_by(Task.created_at, Task.id)).all()
+            return [TaskView.of(task, process_id) for task, process_id in rows]
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _tick_one(self, instance_id: int, now: dt.datetime) -> None:
+        with transaction(self.sessions) as session:
+            row = session.get(ProcessInstance, instance_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"instance {instance_id} no longer exists; its timer was dropped")
+            if row.next_timer_at is None or row.next_timer_at > now:
+                return  # another tick got there first
+            workflow = self._load(session, row)
+            self._advance(session, row, workflow, "timer", now)
+            self._save(session, row, workflow, now)
+
+    def _record_error(self, instance_id: int, message: str, now: dt.datetime) -> None:
+        with transaction(self.sessions) as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is not None:
+                row.error = message
+                self._history(session, row, "timer", "error", None, {"error": message}, now)
+
+    def _definition(self, session: Session, proc: LoadedProcess, workflow: BpmnWorkflow) -> ProcessDefinition:
+        found = session.scalars(select(ProcessDefinition).where(ProcessDefinition.sha256 == proc.sha256)).first()
+        if found is None:
+            found = ProcessDefinition(process_id=proc.process_id, sha256=proc.sha256,
+                                      spec=serializer.definition_dict(workflow))
+            session.add(found)
+            session.flush()
+        return found
+
+    def _load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
+        definition = session.get(ProcessDefinition, row.definition_id)
+        assert definition is not None
+        workflow = serializer.restore(row.state, definition.spec, row.format_version)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def _ready_task(self, session: Session, task_id: str) -> Task:
+        task = session.get(Task, task_id, with_for_update=True)
+        if task is None:
+            raise NotFound(f"there is no task {task_id}; list the open ones with `mibao task list`")
+        if task.state != TaskState.READY:
+            by = f" by {task.completed_by}" if task.completed_by else ""
+            at = f" at {task.completed_at:%Y-%m-%d %H:%M}" if task.completed_at else ""
+            raise ConflictError(f"task {task.title!r} was already {task.state}{by}{at}; nothing was changed")
+        return task
+
+    def _authorise(self, session: Session, task: Task, actor: str) -> User:
+        user = session.get(User, actor)
+        if user is None:
+            raise Forbidden(f"there is no user {actor!r}")
+        if task.assignee is not None:
+            if task.assignee != actor:
+                raise Forbidden(f"task {task.title!r} is assigned to {task.assignee}, not to {actor}")
+        elif task.lane not in user.roles:
+            raise Forbidden(f"task {task.title!r} is for the role {task.lane}; {actor} does not have it")
+        return user
+
+    @contextmanager
+    def _operating(self, session: Session, row: ProcessInstance, actor: str, now: dt.datetime) -> Iterator[None]:
+        ctx = OperationContext(session=session, instance=row, data={}, now=now, services=self.services, actor=actor)
+        token = CURRENT_CONTEXT.set(ctx)
+        try:
+            with using_clock(_Frozen(now)):
+                yield
+        except OperationFailed:
+            raise
+        except (SpiffWorkflowException, ExpressionError) as exc:
+            raise OperationFailed(_describe(exc)) from exc
+        finally:
+            CURRENT_CONTEXT.reset(token)
+
+    def _run(self, task: Any) -> None:
+        try:
+            task.run()
+        except OperationFailed:
+            raise
+        except (SpiffWorkflowException, ExpressionError) as exc:
+            raise OperationFailed(_describe(exc)) from exc
+
+    def _advance(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow, actor: str,
+                 now: dt.datetime) -> None:
+        def did_run(task: Any) -> None:
+            # Our own history of automatic steps: SpiffWorkflow's task tree forgets branches (PITFALLS).
+            kind = type(task.task_spec).__name__
+            event = type(getattr(task.task_spec, "event_definition", None)).__name__
+            if "ServiceTask" in kind or event in _TIMER_EVENTS:
+                self._history(session, row, actor, "ran", task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                              {"kind": kind, "event": event}, now)
+
+        with self._operating(session, row, actor, now):
+            for _ in range(_MAX_STEPS):
+                workflow.do_engine_steps(did_complete_task=did_run)
+                if not workflow.get_tasks(state=SpiffState.READY, manual=False):
+                    break
+            else:
+                raise OperationFailed(f"instance {row.id} did not settle after {_MAX_STEPS} steps (a loop?)")
+            self._sync_tasks(session, row, workflow, now)
+
+    def _sync_tasks(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: dt.datetime) -> None:
+        proc = self.process(row.process_id)
+        ready = {str(t.id): t for t in workflow.get_tasks(state=SpiffState.READY, manual=True)}
+        known = {t.id: t for t in session.scalars(select(Task).where(Task.instance_id == row.id,
+                                                                     Task.state == TaskState.READY))}
+        for task_id, stale in known.items():
+            if task_id not in ready:
+                stale.state, stale.completed_at = TaskState.CANCELLED, now
+        for task_id, spiff_task in ready.items():
+            if task_id in known:
+                continue
+            info = proc.user_tasks.get(spiff_task.task_spec.name)
+            props = info.properties if info else {}
+            data = dict(spiff_task.data)
+            session.add(Task(
+                id=task_id, instance_id=row.id, spec_name=spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name,
+                title=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name, lane=spiff_task.task_spec.lane,
+                assignee=_optional(props.get("assignee"), data), form=props.get("form"),
+                sign_document=_optional(props.get("sign"), data),
+                sign_party=props.get("party") or (spiff_task.task_spec.lane if props.get("sign") else None),
+                due_at=_as_datetime(_optional(props.get("due"), data)), created_at=now,
+            ))
+        session.flush()
+
+    def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: dt.datetime) -> None:
+        row.state = serializer.snapshot(workflow)
+        row.updated_at = now
+        row.error = None
+        row.next_timer_at = _next_timer(workflow)
+        if workflow.is_completed():
+            row.status, row.completed_at = InstanceStatus.COMPLETED, now
+        elif workflow.get_tasks(state=SpiffState.READY, manual=True):
+            row.status = InstanceStatus.RUNNING
+        else:
+            row.status = InstanceStatus.WAITING
+        try:
+            session.flush()
+        except StaleDataError:
+            raise ConflictError(f"instance {row.id} was changed by someone else at the same time; "
+                                "nothing was saved — reload and try again") from None
+
+    def _history(self, session: Session, row: ProcessInstance, actor: str, action: str, title: str | None,
+                 detail: dict[str, Any], now: dt.datetime, task_id: str | None = None) -> None:
+        session.add(HistoryEntry(instance_id=row.id, task_id=task_id, at=now, actor=actor, action=action,
+                                 title=title, detail=detail))
+
+
+class _Frozen:
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+
+def _optional(expression: str | None, data: dict[str, Any]) -> Any:
+    if not expression:
+        return None
+    try:
+        value = evaluate(expression, data)
+    except ExpressionError:
+        return None
+    return None if value is None else str(value)
+
+
+def _as_datetime(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
+    due = []
+    for event in workflow.waiting_events():
+        if event.event_type in _TIMER_EVENTS and isinstance(event.value, str):
+            moment = _as_datetime(event.value)
+            if moment is not None:
+                due.append(moment)
+    return min(due) if due else None
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc)
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        text += " (" + "; ".join(notes) + ")"
+    return text

@@ -1,0 +1,64 @@
+"""What the engine's operations need from outside: the instance folder, templates, converter, PKI, company."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from documents import TemplateCatalog
+from records.instance import Instance
+from signing import Converter, ConvertOptions, Pki
+
+__all__ = ["COMPANY_DEFAULTS", "Services"]
+
+# The company profile that fills every agreement's employer fields unless config.toml says otherwise.
+COMPANY_DEFAULTS = {
+    "company_name": "聊城示例轴承有限公司",
+    "company_credit_code": "91371500MA3C8K2X7D",
+    "legal_representative": "孙建国",
+    "company_address": "山东省聊城市经济技术开发区黄山南路 86 号",
+    "arbitration_place": "聊城市",
+}
+
+
+@dataclass
+class Services:
+    instance: Instance
+    catalog: TemplateCatalog = field(default_factory=TemplateCatalog)
+    warm_converters: int = 1
+    _converter: Converter | None = None
+    _pki: Pki | None = None
+
+    @property
+    def company(self) -> dict[str, Any]:
+        profile = dict(COMPANY_DEFAULTS)
+        profile["company_name"] = self.instance.company_name
+        config = self.instance.root / "config.toml"
+        if config.is_file():
+            raw = tomllib.loads(config.read_text(encoding="utf-8"))
+            profile.update({k: v for k, v in raw.items() if k in COMPANY_DEFAULTS})
+        return profile
+
+    @property
+    def converter(self) -> Converter:
+        if self._converter is None:
+            self._converter = Converter(ConvertOptions(workdir=self.instance.work_dir,
+                                                       warm_instances=self.warm_converters))
+        return self._converter
+
+    @property
+    def pki(self) -> Pki:
+        if self._pki is None:
+            self._pki = Pki.open(self.instance.pki_dir)
+        return self._pki
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.instance.documents_dir
+
+    def close(self) -> None:
+        if self._converter is not None:
+            self._converter.close()
+            self._converter = None
