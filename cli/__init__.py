@@ -7,6 +7,7 @@ import click
 from cli.demo import demo
 from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
+from cli.processes import instance, process, task, tick
 
 __all__ = ["main", "mibao"]
 
@@ -19,7 +20,7 @@ def mibao() -> None:
     """
 
 
-for command in (templates, render, sign, verify, ca, demo):
+for command in (templates, render, sign, verify, ca, demo, process, task, tick, instance):
     mibao.add_command(command)
 
 

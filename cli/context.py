@@ -1,12 +1,15 @@
-"""What commands share: the instance folder, its PKI and a converter, built on demand."""
+"""What commands share: the instance folder, its PKI, a converter and the engine, built on demand."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from records.db import database_url, make_engine, make_session_factory
 from records.instance import Instance
+from records.migrate import upgrade
 from signing import Converter, ConvertOptions, Pki
+from workflows import Clock, Engine, Services
 
 
 def instance() -> Instance:
@@ -22,3 +25,16 @@ def converter(inst: Instance, warm_instances: int) -> Iterator[Converter]:
     """One-shot commands use a cold soffice (~1 s); batches pay the ~5 s warm start once."""
     with Converter(ConvertOptions(workdir=inst.work_dir, warm_instances=warm_instances)) as conv:
         yield conv
+
+
+@contextmanager
+def engine(inst: Instance, clock: Clock | None = None, warm_converters: int = 0) -> Iterator[Engine]:
+    """The process engine on the instance's database (migrated on first use)."""
+    db = make_engine(database_url(inst))
+    upgrade(db)
+    services = Services(inst, warm_converters=warm_converters)
+    try:
+        yield Engine(make_session_factory(db), services, clock=clock)
+    finally:
+        services.close()
+        db.dispose()

@@ -8,8 +8,9 @@ import click
 
 from documents.errors import DocumentError
 from signing.errors import SigningError
+from workflows.errors import WorkflowError
 
-EXPECTED = (DocumentError, SigningError)
+EXPECTED = (DocumentError, SigningError, WorkflowError)
 
 
 def run_cli(group: click.Group) -> None:

@@ -296,15 +296,32 @@ class Engine:
             info = proc.user_tasks.get(spiff_task.task_spec.name)
             props = info.properties if info else {}
             data = dict(spiff_task.data)
+            document = _optional(props.get("sign"), data)
             session.add(Task(
                 id=task_id, instance_id=row.id, spec_name=spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name,
                 title=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name, lane=spiff_task.task_spec.lane,
                 assignee=_optional(props.get("assignee"), data), form=props.get("form"),
-                sign_document=_optional(props.get("sign"), data),
-                sign_party=props.get("party") or (spiff_task.task_spec.lane if props.get("sign") else None),
+                sign_document=document,
+                sign_party=self._party(session, document, props.get("party"), spiff_task.task_spec.lane, data),
                 due_at=_as_datetime(_optional(props.get("due"), data)), created_at=now,
             ))
         session.flush()
+
+    @staticmethod
+    def _party(session: Session, document_id: str | None, party: str | None, lane: str | None,
+               data: dict[str, Any]) -> str | None:
+        """The signature field a sign task fills: ``party`` when it names one of the document's parties,
+        else ``party`` evaluated as an expression (``external_role``), else the task's lane."""
+        if document_id is None:
+            return None
+        document = session.get(Document, document_id)
+        parties = list(document.parties) if document else []
+        if party in parties:
+            return party
+        if party:
+            value = _optional(party, data)
+            return value if value in parties else party
+        return lane
 
     def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: dt.datetime) -> None:
         row.state = serializer.snapshot(workflow)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workflows import BpmnError, Engine, OperationFailed
 from tests.workflows.conftest import DATA
+from workflows import BpmnError, Engine, OperationFailed
 
 PROBE = (DATA / "probe.bpmn").read_text(encoding="utf-8")
 

@@ -32,16 +32,17 @@ def tally_votes(ctx: OperationContext) -> dict[str, Any]:
 def register_secret_item(ctx: OperationContext) -> int:
     """Enter the approved item into the register, with its approval record."""
     d = ctx.data
-    level = str(d.get("final_level") or d.get("proposed_level"))
+    # The committee's decision fixes the level; the liaison's proposal is only a proposal.
+    level = str(d.get("decision") or d.get("proposed_level"))
     if level not in LEVELS:
         raise ValueError(f"cannot register an item with level {level!r}")
     item = SecretItem(
-        name=str(d["item_name"]), level=level, department=d.get("department"), carrier=d.get("carrier"),
+        name=str(d["item_name"]), level=level, department=d.get("department"), carrier=d.get("carrier_form"),
         knowers=d.get("knowers"), period=d.get("secrecy_period"),
         declassification_condition=d.get("declassification_condition"),
         classified_on=ctx.now.astimezone(SHANGHAI).date(), approver=d.get("committee_chair"),
         notes=d.get("notes"), instance_id=ctx.instance.id,
-        approval={"tally": d.get("tally"), "votes": d.get("votes"), "chair": d.get("chair_decision"),
+        approval={"tally": d.get("tally"), "votes": d.get("votes"), "chair_approved": d.get("chair_approved"),
                   "at": ctx.now.isoformat()},
     )
     ctx.session.add(item)

@@ -1,0 +1,49 @@
+"""People and their roles: add or update accounts; the demo organisation used by `mibao demo` and the web demo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from records.models import User
+
+__all__ = ["DEMO_PEOPLE", "Person", "ensure_people"]
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    department: str | None = None
+    personnel_level: str | None = None
+    identifier: str | None = None
+
+
+# A small bearing company (seed 003): HR, the secrecy office, a department with its head and liaison, the
+# secrecy committee (chair = general manager, seed 001), engineers, and outside parties who sign by link.
+DEMO_PEOPLE = (
+    Person("hr01", "刘芳", ("hr",), "人力资源部", identifier="E0101"),
+    Person("sec01", "周明", ("secrecy_office",), "保密管理部", identifier="E0201"),
+    Person("liaison01", "孙丽", ("liaison",), "技术研发部", identifier="E0301"),
+    Person("head01", "钱伟", ("department_head",), "技术研发部", identifier="E0302"),
+    Person("gm01", "陈建华", ("committee", "department_head"), "总经理办公室", identifier="E0001"),
+    Person("cm02", "吴强", ("committee",), "生产部", identifier="E0401"),
+    Person("cm03", "郑洁", ("committee",), "财务部", identifier="E0501"),
+    Person("eng01", "王志强", ("employee",), "技术研发部", "core", "E1001"),
+    Person("eng02", "李娜", ("employee",), "技术研发部", "important", "E1002"),
+    Person("visitor01", "赵晓东", ("external",), "济南某检测技术有限公司", identifier="370102198805061234"),
+)
+
+
+def ensure_people(session: Session, people: Iterable[Person]) -> None:
+    """Create or update each person's account (idempotent)."""
+    for person in people:
+        user = session.get(User, person.id) or User(id=person.id)
+        user.name, user.roles = person.name, list(person.roles)
+        user.department, user.personnel_level, user.identifier = (person.department, person.personnel_level,
+                                                                  person.identifier)
+        session.add(user)
+    session.flush()
