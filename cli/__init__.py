@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cli.demo import demo
 from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
 from cli.processes import instance, process, task, tick
+from cli.samples import samples
 
 __all__ = ["main", "mibao"]
 
@@ -20,7 +20,7 @@ def mibao() -> None:
     """
 
 
-for command in (templates, render, sign, verify, ca, demo, process, task, tick, instance):
+for command in (templates, render, sign, verify, ca, samples, process, task, tick, instance):
     mibao.add_command(command)
 
 

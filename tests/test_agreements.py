@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.demo import signer_name
+from cli.samples import signer_name
 from documents import TemplateCatalog, prepare_agreement
 from documents.manifest import Manifest
 from signing import Converter, Pki, sign_document, verify_pdf

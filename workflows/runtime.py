@@ -65,6 +65,7 @@ class Engine:
         self.forms = FormCatalog(bpmn_dir / "forms")
         self.script_engine = MibaoScriptEngine(registry)
         self._processes: dict[str, LoadedProcess] = {}
+        self._definitions: dict[int, dict[str, Any]] = {}   # definition id -> restored spec objects
 
     # -- definitions ---------------------------------------------------------------------------
 
@@ -104,8 +105,7 @@ class Engine:
             self._history(session, row, actor, "started", proc.name, {"data": data}, now)
             self._advance(session, row, workflow, actor, now)
             self._save(session, row, workflow, now)
-            instance_id = row.id
-        return self.show(instance_id)
+            return self._view(session, row, workflow)
 
     def complete(self, task_id: str, *, actor: str, data: dict[str, Any]) -> InstanceView:
         with transaction(self.sessions) as session:
@@ -132,8 +132,7 @@ class Engine:
             self._history(session, row, actor, "completed", task.title, {"data": data}, now, task.id)
             self._advance(session, row, workflow, actor, now)
             self._save(session, row, workflow, now)
-            instance_id = row.id
-        return self.show(instance_id)
+            return self._view(session, row, workflow)
 
     def tick(self, now: dt.datetime | None = None) -> TickReport:
         """Fire the timers due at ``now``; only instances whose next timer is due are loaded."""
@@ -161,14 +160,16 @@ class Engine:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"there is no process instance {instance_id}")
-            workflow = self._load(session, row)
-            last = workflow.last_task or workflow.task_tree
-            tasks = list(session.scalars(select(Task).where(Task.instance_id == row.id).order_by(Task.created_at)))
-            history = list(session.scalars(select(HistoryEntry).where(HistoryEntry.instance_id == row.id)
-                                           .order_by(HistoryEntry.id)))
-            documents = list(session.scalars(select(Document).where(Document.instance_id == row.id)
-                                             .order_by(Document.created_at)))
-            return InstanceView.of(row, dict(last.data), tasks, history, documents)
+            return self._view(session, row, self._load(session, row))
+
+    def _view(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow) -> InstanceView:
+        last = workflow.last_task or workflow.task_tree
+        tasks = list(session.scalars(select(Task).where(Task.instance_id == row.id).order_by(Task.created_at)))
+        history = list(session.scalars(select(HistoryEntry).where(HistoryEntry.instance_id == row.id)
+                                       .order_by(HistoryEntry.id)))
+        documents = list(session.scalars(select(Document).where(Document.instance_id == row.id)
+                                         .order_by(Document.created_at)))
+        return InstanceView.of(row, dict(last.data), tasks, history, documents)
 
     def tasks(self, *, role: str | None = None, user: str | None = None, state: str = TaskState.READY
               ) -> list[TaskView]:
@@ -214,9 +215,14 @@ class Engine:
         return found
 
     def _load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
-        definition = session.get(ProcessDefinition, row.definition_id)
-        assert definition is not None
-        workflow = serializer.restore(row.state, definition.spec, row.format_version)
+        # Definitions never change once stored (a new BPMN version is a new row), so their restored specs
+        # are cached: restoring them was about half of every load.
+        specs = self._definitions.get(row.definition_id)
+        if specs is None:
+            definition = session.get(ProcessDefinition, row.definition_id)
+            assert definition is not None
+            specs = self._definitions[row.definition_id] = serializer.restore_definition(definition.spec)
+        workflow = serializer.restore(row.state, specs, row.format_version)
         workflow.script_engine = self.script_engine
         return workflow
 

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-__all__ = ["FORMAT_VERSION", "definition_dict", "restore", "snapshot"]
+__all__ = ["FORMAT_VERSION", "definition_dict", "restore", "restore_definition", "snapshot"]
 
 FORMAT_VERSION = 1
 _SPEC_KEYS = ("spec", "subprocess_specs")
@@ -45,7 +45,15 @@ def snapshot(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dict(full)
 
 
+def restore_definition(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition's spec objects, restored once and shared: specs are read-only to the workflows using them."""
+    return {"spec": _registry.restore(definition["spec"]),
+            "subprocess_specs": {name: _registry.restore(spec)
+                                 for name, spec in definition.get("subprocess_specs", {}).items()}}
+
+
 def restore(state: dict[str, Any], definition: dict[str, Any], format_version: int) -> BpmnWorkflow:
+    """Rebuild a workflow from its stored state and its definition (as stored, or from restore_definition)."""
     for version in range(format_version, FORMAT_VERSION):
         state = _UPGRADES[version](state)
     full = {**state, **definition}

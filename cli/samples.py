@@ -1,4 +1,4 @@
-"""``mibao demo``: render every template from its sample, have every party sign, verify, write the PDFs."""
+"""``mibao samples``: render every template from its sample, have every party sign, verify, write the PDFs."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ def signer_name(manifest: Manifest, role: str, data: dict[str, object], company:
 
 @click.command()
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder for the signed PDFs (default: <instance>/demo).")
-def demo(out: Path | None) -> None:
+              help="Folder for the signed PDFs (default: <instance>/samples).")
+def samples(out: Path | None) -> None:
     """Render, sign by every party and verify every template's sample agreement."""
     inst = context.instance()
-    out = out or inst.root / "demo"
+    out = out or inst.root / "samples"
     pki = context.pki(inst)
     root = pki.root_certificate_pem()
     catalog = TemplateCatalog()
