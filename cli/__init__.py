@@ -8,6 +8,7 @@ from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
 from cli.processes import instance, process, task, tick
 from cli.samples import samples
+from cli.users import user
 
 __all__ = ["main", "mibao"]
 
@@ -20,7 +21,7 @@ def mibao() -> None:
     """
 
 
-for command in (templates, render, sign, verify, ca, samples, process, task, tick, instance):
+for command in (templates, render, sign, verify, ca, samples, process, task, tick, instance, user):
     mibao.add_command(command)
 
 

@@ -1,0 +1,69 @@
+"""The process commands as outside scripts use them: start, list, complete, tick, show — and their refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workflows import BPMN_DIR
+
+MIBAO = [sys.executable, "-c", "import cli; cli.main()"]
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {**os.environ, "MIBAO_INSTANCE": str(tmp_path / "instance")}
+
+    def _run(*args: str | Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([*MIBAO, *map(str, args)], capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=300)
+        if ok:
+            assert proc.returncode == 0, proc.stderr
+        return proc
+
+    return _run
+
+
+def test_permission_review_through_the_cli(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("user", "demo")
+    assert "permission_review" in run("process", "list").stdout
+    assert "schedule_check" in run("process", "operations").stdout
+    started = run("process", "start", "permission_review", "--data", BPMN_DIR / "examples" / "permission_review.json",
+                  "--as", "hr01").stdout
+    assert "instance 1 of permission_review: running" in started
+    tasks = json.loads(run("task", "list", "--user", "head01", "--json").stdout)
+    assert [t["title"] for t in tasks] == ["核查涉密人员访问权限"]
+    assert json.loads(run("task", "list", "--user", "hr01", "--json").stdout) == []
+
+    (tmp_path / "keep.json").write_text('{"permission_decision": "keep", "permission_note": "相符"}', "utf-8")
+    (tmp_path / "bad.json").write_text('{"permission_decision": "maybe"}', "utf-8")
+    refused = run("task", "complete", tasks[0]["id"], "--as", "hr01", "--data", "keep.json", ok=False)
+    assert refused.returncode == 2 and "assigned to head01" in refused.stderr
+    invalid = run("task", "complete", tasks[0]["id"], "--as", "head01", "--data", "bad.json", ok=False)
+    assert invalid.returncode == 2 and "'maybe' is not one of" in invalid.stderr
+    assert "waiting" in run("task", "complete", tasks[0]["id"], "--as", "head01", "--data", "keep.json").stdout
+    again = run("task", "complete", tasks[0]["id"], "--as", "head01", "--data", "keep.json", ok=False)
+    assert again.returncode == 2 and "already completed by head01" in again.stderr
+
+    assert "0 due" in run("tick", "--now", "2027-01-01T00:00:00+08:00").stdout
+    assert "1 due, 1 advanced" in run("tick", "--now", "2027-06-01T00:00:00+08:00").stdout
+    shown = json.loads(run("instance", "show", "1").stdout)
+    assert shown["status"] == "running" and shown["data"]["permission_decision"] == "keep"
+    assert [h["action"] for h in shown["history"]][:2] == ["started", "completed"]
+
+
+def test_refusals_are_one_clear_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty.json").write_text("{}", "utf-8")
+    proc = run("process", "start", "payroll", "--data", "empty.json", ok=False)
+    assert proc.returncode == 2 and "there is no process 'payroll'" in proc.stderr
+    proc = run("process", "start", "permission_review", "--data", "empty.json", ok=False)
+    assert "is a required property" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run("tick", "--now", "2027-01-01T00:00:00", ok=False)
+    assert "needs a UTC offset" in proc.stderr
+    proc = run("instance", "show", "99", ok=False)
+    assert "there is no process instance 99" in proc.stderr
