@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cli.demo import demo
 from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
 from cli.processes import instance, process, task, tick
@@ -21,7 +22,7 @@ def mibao() -> None:
     """
 
 
-for command in (templates, render, sign, verify, ca, samples, process, task, tick, instance, user):
+for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user):
     mibao.add_command(command)
 
 

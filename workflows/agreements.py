@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from documents import prepare_agreement
+from documents import new_document_id, prepare_agreement
 from records.models import Document, DocumentStatus
 from records.storage import write_atomic
 from signing import Identity, sign_document
@@ -41,7 +41,7 @@ def create_agreement(session: Session, services: Services, *, template_id: str, 
     manifest = services.catalog.get(template_id)
     today = now.astimezone(SHANGHAI).date()
     prepared = prepare_agreement(manifest, fill_data(services, template_id, data, today),
-                                 converter=services.converter)
+                                 converter=services.converter, document_id=new_document_id(today))
     relative = Path(prepared.document_id) / "0-prepared.pdf"
     write_atomic(services.documents_dir / relative, prepared.pdf)
     session.add(Document(

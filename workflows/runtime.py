@@ -139,7 +139,8 @@ class Engine:
         moment = now or self.clock.now()
         with transaction(self.sessions) as session:
             due = list(session.scalars(
-                select(ProcessInstance.id).where(ProcessInstance.next_timer_at <= moment,
+                # Strictly before: SpiffWorkflow fires a timer only once its time has passed.
+                select(ProcessInstance.id).where(ProcessInstance.next_timer_at < moment,
                                                  ProcessInstance.status.in_([InstanceStatus.RUNNING,
                                                                              InstanceStatus.WAITING]))
                 .order_by(ProcessInstance.next_timer_at)))
@@ -192,7 +193,7 @@ class Engine:
             row = session.get(ProcessInstance, instance_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"instance {instance_id} no longer exists; its timer was dropped")
-            if row.next_timer_at is None or row.next_timer_at > now:
+            if row.next_timer_at is None or row.next_timer_at >= now:
                 return  # another tick got there first
             workflow = self._load(session, row)
             self._advance(session, row, workflow, "timer", now)

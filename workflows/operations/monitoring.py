@@ -38,7 +38,9 @@ def schedule_check(ctx: OperationContext) -> dict[str, Any]:
     """Open the next monitoring month: when the proof task opens, proof due (10th), payment due (15th)."""
     data = ctx.data
     left = dt.date.fromisoformat(str(data["leave_date"]))
-    start = add_months(left, int(data.get("cooldown_months") or 0))
+    # cooldown_months counts only when the cool-down applies (the gateway before the cool-down timer asks the same).
+    cooldown = int(data.get("cooldown_months") or 0) if data.get("cooldown_applies", True) else 0
+    start = add_months(left, cooldown)
     month = int((data.get("check") or {}).get("month", 0)) + 1
     duration = int(data.get("duration_months") or 24)
     first_of_month = add_months(start.replace(day=1), month)

@@ -1,0 +1,44 @@
+"""The real processes of ``bpmn/`` on a throwaway database per backend (SQLite and PostgreSQL), with the demo
+organisation's users, a frozen clock, one warm LibreOffice and one PKI shared by the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from records.db import make_session_factory, transaction
+from records.instance import Instance
+from records.people import DEMO_PEOPLE, ensure_people
+from signing import Converter, Pki
+from tests.bpmn.driver import START
+from tests.db import BACKENDS, database
+from workflows import BPMN_DIR, Engine, FixedClock, Services
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """Keys are issued once per person for the session; each test still checks its own documents."""
+    return Pki.open(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def engine(backend: str, tmp_path: Path, clock: FixedClock, converter: Converter, pki: Pki) -> Iterator[Engine]:
+    with database(backend, tmp_path) as db:
+        factory = make_session_factory(db)
+        with transaction(factory) as session:
+            ensure_people(session, DEMO_PEOPLE)
+        # The shared converter and PKI belong to the session: this engine's services are never closed.
+        services = Services(Instance.from_env(tmp_path / "instance"), _converter=converter, _pki=pki)
+        yield Engine(factory, services, clock=clock, bpmn_dir=BPMN_DIR)

@@ -1,0 +1,23 @@
+"""年度保密承诺: the company seals the pledge, the employee signs it with their own certificate."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bpmn.driver import AGREE, Run, check_documents, check_outcome, example
+from workflows import ConflictError, Engine, FixedClock, Forbidden
+
+
+def test_employee_signs_the_annual_pledge(engine: Engine, clock: FixedClock) -> None:
+    run = Run(engine, clock, "annual_pledge", example("annual_pledge"), "hr01")
+    task = run.task("sign_annual_pledge_employee")
+    assert (task.assignee, task.sign_party) == ("eng01", "employee")
+    assert engine.tasks(user="eng02") == []
+    with pytest.raises(Forbidden):
+        engine.complete(task.id, actor="eng02", data=AGREE)
+    view = run.sign("sign_annual_pledge_employee", "eng01")
+    with pytest.raises(ConflictError):
+        engine.complete(task.id, actor="eng01", data=AGREE)           # a second click never signs twice
+    check_outcome(engine, view)
+    check_documents(engine, view, [("annual_pledge", [("company", "system"), ("employee", "eng01")])])
+    assert [(n.to_user, n.subject) for n in run.notifications()] == [("hr01", "王志强：年度保密承诺书已签署")]

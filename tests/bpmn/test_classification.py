@@ -1,0 +1,125 @@
+"""定密审批: filing → cross-review → novelty check (core) → value → proposal → three committee votes → resolution →
+chair approval (core) → register → 《商业秘密定密审批表》 signed by company, liaison, secrecy office and chair."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from records.models import SecretItem
+from tests.bpmn.driver import Run, check_documents, check_outcome, example
+from workflows import Engine, FixedClock, Forbidden
+
+REQUEST = {
+    "item_name": "风电主轴轴承套圈热处理工艺参数", "item_category": "技术信息—制造工艺", "proposed_level": "core",
+    "item_summary": "3.0MW 风电主轴轴承套圈淬火、回火工艺的全套参数及其调整规则，经三年试验形成。",
+    "carrier_form": "电子文档、生产控制系统参数文件、纸质工艺卡", "secrecy_period": "长期",
+    "knowers": "技术研发部王志强；热处理车间生产主管", "declassification_condition": "技术公开、替代工艺启用或产品退市",
+    "protection_measures": "纸质工艺卡存放于双人双锁保密柜；电子文档存储于离线服务器。",
+    "self_check_summary": "经部门自查，该参数未在论文、专利、展会资料中公开。", "apply_date": "2026-11-21",
+}
+REVIEW = {"review_decision": "keep", "cross_review_opinion": "经研发、生产、法务人员交叉审核，不属于已公开信息。",
+          "cross_reviewers": "研发部刘振国、生产部李长青、法务部宋佳", "secrecy_office_name": "周明",
+          "review_date": "2026-11-23"}
+NOVELTY = {"novelty_check": "委托山东省科学技术情报研究院查新，结论为“不为公众所知悉”。",
+           "novelty_agency": "山东省科学技术情报研究院", "novelty_confirmed": True}
+VALUE = {"value_assessment": "年节约成本约 680 万元，泄露可能造成的损失超过公司年营业收入的 10%。",
+         "include_in_protection": True}
+PROPOSAL = {"recommended_level": "core", "secrecy_period": "长期", "knowers": "技术研发部王志强；热处理车间生产主管",
+            "office_opinion": "建议定为核心秘密，保密期限长期。"}
+COMMITTEE = ("gm01", "cm02", "cm03")
+
+
+def resolution(decision: str, yes: int = 3, no: int = 0) -> dict[str, Any]:
+    return {"meeting_date": "2026-11-28", "votes_for": yes, "votes_against": no, "votes_abstain": 0,
+            "decision": decision, "decision_note": "同意保密管理部建议。"}
+
+
+def to_vote(run: Run, request: dict[str, Any], proposal: dict[str, Any]) -> None:
+    run.do("file_item", "liaison01", request)
+    run.do("cross_review", "sec01", REVIEW)
+    if request["proposed_level"] == "core":
+        run.do("novelty_check", "sec01", NOVELTY)
+    run.do("value_assessment", "sec01", VALUE)
+    run.do("classification_proposal", "sec01", proposal)
+
+
+def vote(engine: Engine, run: Run, ballots: dict[str, str]) -> None:
+    tasks = [t for t in run.ready() if t.name == "committee_vote"]
+    assert sorted(t.assignee or "" for t in tasks) == sorted(ballots)   # one vote task per member, each their own
+    with pytest.raises(Forbidden):
+        engine.complete(tasks[0].id, actor=next(m for m in ballots if m != tasks[0].assignee),
+                        data={"ballot": {"vote": "approve"}})
+    for member, choice in ballots.items():
+        run.do("committee_vote", member, {"ballot": {"vote": choice, "comment": f"{member} 的意见"}})
+
+
+def items(engine: Engine) -> list[SecretItem]:
+    with engine.sessions() as session:
+        return list(session.scalars(select(SecretItem)))
+
+
+def test_core_item_approved_by_the_committee_and_the_chair(engine: Engine, clock: FixedClock) -> None:
+    run = Run(engine, clock, "classification", example("classification"), "liaison01")
+    to_vote(run, REQUEST, PROPOSAL)
+    vote(engine, run, dict.fromkeys(COMMITTEE, "approve"))
+    assert run.show().data["tally"] == {"approved": True, "yes": 3, "no": 0, "abstain": 0, "quorum_met": True,
+                                        "members": 3}
+    run.do("record_resolution", "sec01", resolution("core"))
+    run.do("chair_approval", "gm01", {"chair_approved": True, "chair_note": "同意。"})
+    run.sign("sign_classification_form_liaison", "liaison01")
+    run.sign("sign_classification_form_secrecy_office", "sec01")
+    view = run.sign("sign_classification_form_committee", "gm01")
+    check_outcome(engine, view)
+    [item] = items(engine)
+    assert (item.id, item.name, item.level, item.approver, item.instance_id) == (
+        view.data["item_id"], "风电主轴轴承套圈热处理工艺参数", "core", "gm01", run.id)
+    assert item.approval["chair_approved"] is True and item.approval["tally"]["yes"] == 3
+    assert [v["vote"] for v in item.approval["votes"]] == ["approve"] * 3
+    check_documents(engine, view, [("classification_form", [("company", "system"), ("liaison", "liaison01"),
+                                                            ("secrecy_office", "sec01"),
+                                                            ("committee_chair", "gm01")])])
+    assert [n.to_user for n in run.notifications()] == ["liaison01"]
+
+
+def test_the_committee_decision_fixes_the_level(engine: Engine, clock: FixedClock) -> None:
+    """An 'important' proposal registered as 'general' by the committee: no novelty check, no chair approval."""
+    run = Run(engine, clock, "classification", example("classification"), "liaison01")
+    to_vote(run, {**REQUEST, "proposed_level": "important", "item_name": "6310 型轴承客户报价清单"},
+            {**PROPOSAL, "recommended_level": "important"})
+    vote(engine, run, {"gm01": "approve", "cm02": "approve", "cm03": "abstain"})
+    run.do("record_resolution", "sec01", resolution("general", yes=2))
+    assert run.names() == ["sign_classification_form_liaison"]
+    run.sign("sign_classification_form_liaison", "liaison01")
+    run.sign("sign_classification_form_secrecy_office", "sec01")
+    view = run.sign("sign_classification_form_committee", "gm01")
+    check_outcome(engine, view)
+    assert [(i.name, i.level) for i in items(engine)] == [("6310 型轴承客户报价清单", "general")]
+    check_documents(engine, view, [("classification_form", [("company", "system"), ("liaison", "liaison01"),
+                                                            ("secrecy_office", "sec01"),
+                                                            ("committee_chair", "gm01")])])
+
+
+@pytest.mark.parametrize("where", ["committee", "chair", "public"])
+def test_rejections_end_with_one_notice_and_nothing_registered(engine: Engine, clock: FixedClock,
+                                                               where: str) -> None:
+    run = Run(engine, clock, "classification", example("classification"), "liaison01")
+    if where == "public":
+        run.do("file_item", "liaison01", REQUEST)
+        view = run.do("cross_review", "sec01", {**REVIEW, "review_decision": "drop_public"})
+    else:
+        to_vote(run, REQUEST, PROPOSAL)
+        if where == "committee":
+            vote(engine, run, {"gm01": "approve", "cm02": "reject", "cm03": "reject"})
+            view = run.show()
+            assert view.data["tally"]["approved"] is False
+        else:
+            vote(engine, run, dict.fromkeys(COMMITTEE, "approve"))
+            run.do("record_resolution", "sec01", resolution("core"))
+            view = run.do("chair_approval", "gm01", {"chair_approved": False, "chair_note": "暂缓。"})
+    check_outcome(engine, view)
+    assert items(engine) == []
+    check_documents(engine, view, [])
+    assert [n.subject for n in run.notifications()] == ["风电主轴轴承套圈热处理工艺参数：不予定密"]
