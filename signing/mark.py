@@ -24,6 +24,7 @@ from pyhanko.sign import fields
 
 from . import anchors, fonts, layout
 from .errors import PdfInputError, SigningError
+from .pdfio import open_pdf
 
 __all__ = ["LEVELS", "SignatureSlot", "mark_document"]
 
@@ -105,14 +106,7 @@ def _check_slots(slots: Sequence[SignatureSlot]) -> None:
 
 
 def _read(pdf: bytes) -> PdfFileReader:
-    if not pdf.lstrip()[:5].startswith(b"%PDF"):
-        raise PdfInputError("not a PDF: the data does not start with %PDF")
-    try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
-    except Exception as exc:
-        raise PdfInputError(f"cannot read the PDF: {exc}") from exc
-    if reader.encrypted:
-        raise PdfInputError("the PDF is encrypted; remove the encryption before marking")
+    reader = open_pdf(pdf)
     if any(True for _ in fields.enumerate_sig_fields(reader, filled_status=True)):
         raise PdfInputError("the PDF is already signed; marking it would break the signatures")
     return reader

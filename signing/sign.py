@@ -30,6 +30,7 @@ from pyhanko.sign.signers.pdf_signer import (
 from pyhanko.stamp import StaticStampStyle
 
 from .errors import PartyError, PdfInputError, SigningError
+from .pdfio import open_pdf
 from .pki import Identity, Pki
 from .stamp import StampText, render_stamp, stamp_time
 
@@ -77,7 +78,8 @@ def sign_document(
     pdf: bytes, *, pki: Pki, identity: Identity, field_name: str, when: datetime | None = None
 ) -> bytes:
     """Sign ``field_name`` of ``pdf`` as ``identity``; returns the whole file with one more revision."""
-    existing = _signature_fields(_open_writer(pdf).prev)
+    reader = open_pdf(pdf)
+    existing = _signature_fields(reader)
     target = _pick(existing, field_name)
     image = render_stamp(StampText(label=target.label, signer=identity.name, signed_at=stamp_time(when)))
     others = [f for f in existing if f.name != field_name]
@@ -102,7 +104,7 @@ def sign_document(
             metadata, signer=pki.signer(identity), timestamper=pki.timestamper(), stamp_style=style
         )
         try:
-            out = _sign(pdf_signer, pdf)
+            out = _sign(pdf_signer, pdf, reader)
         except SigningError:
             raise
         except Exception as exc:  # pyHanko raises many types; the caller needs one
@@ -110,27 +112,17 @@ def sign_document(
     return bytes(out.getbuffer())
 
 
-def _sign(pdf_signer: signers.PdfSigner, pdf: bytes) -> BytesIO:
+def _sign(pdf_signer: signers.PdfSigner, pdf: bytes, reader: PdfFileReader) -> BytesIO:
     try:
-        result: BytesIO = pdf_signer.sign_pdf(_open_writer(pdf), bytes_reserved=_CMS_HEX_RESERVED)
+        result: BytesIO = pdf_signer.sign_pdf(IncrementalPdfFileWriter.from_reader(reader),
+                                              bytes_reserved=_CMS_HEX_RESERVED)
         return result
     except PyHankoSigningError as exc:
         if "larger than expected" not in str(exc):
             raise
-    estimated: BytesIO = pdf_signer.sign_pdf(_open_writer(pdf))
+    # The failed attempt wrote into its writer; start the estimate from a fresh one.
+    estimated: BytesIO = pdf_signer.sign_pdf(IncrementalPdfFileWriter.from_reader(open_pdf(pdf)))
     return estimated
-
-
-def _open_writer(pdf: bytes) -> IncrementalPdfFileWriter:
-    if not pdf.lstrip()[:5].startswith(b"%PDF"):
-        raise PdfInputError("not a PDF: the data does not start with %PDF")
-    try:
-        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    except Exception as exc:
-        raise PdfInputError(f"cannot read the PDF: {exc}") from exc
-    if writer.prev.encrypted:
-        raise PdfInputError("the PDF is encrypted; remove the encryption before marking and signing")
-    return writer
 
 
 def _signature_fields(reader: PdfFileReader) -> list[_Field]:
