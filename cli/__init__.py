@@ -9,6 +9,7 @@ from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
 from cli.processes import instance, process, task, tick
 from cli.samples import samples
+from cli.serve import serve
 from cli.users import user
 
 __all__ = ["main", "mibao"]
@@ -22,7 +23,7 @@ def mibao() -> None:
     """
 
 
-for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user):
+for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user, serve):
     mibao.add_command(command)
 
 

@@ -11,10 +11,12 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, Str
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "ApiToken",
     "Base",
     "CheckStatus",
     "Document",
     "DocumentStatus",
+    "ExternalLink",
     "HistoryEntry",
     "InstanceStatus",
     "NonCompeteCheck",
@@ -109,6 +111,39 @@ class User(Base):
     personnel_level: Mapped[str | None] = mapped_column(String(20))   # core / important / general
     identifier: Mapped[str | None] = mapped_column(String(64))        # employee number or ID number
     email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))      # argon2id; None = cannot log in
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API (HR systems); only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class ExternalLink(Base):
+    """A link for an outside party, bound to one task: expiring, single use, plus a one-time code by mail."""
+
+    __tablename__ = "external_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    code_sha256: Mapped[str | None] = mapped_column(String(64))
+    code_expires_at: Mapped[dt.datetime | None]
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    verified_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -227,14 +262,21 @@ class NonCompeteCheck(Base):
 
 
 class Notification(Base):
+    """The outbox: every message the system sends, kept; mailed when SMTP is configured."""
+
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
     to_role: Mapped[str | None] = mapped_column(String(40))
     to_user: Mapped[str | None] = mapped_column(String(64))
+    to_email: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[str | None] = mapped_column(String(64))          # attached PDF, if any
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class SecretItem(Base):

@@ -1,0 +1,66 @@
+"""The web app: HR, staff, the committee and outside parties do their work in the browser.
+
+``create_app(override)`` builds it over the instance folder (``MIBAO_INSTANCE``); views are thin: load,
+check access, call one engine or signing service, render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from records.db import database_url, make_engine, make_session_factory
+from records.instance import Instance
+from records.migrate import upgrade
+from web.config import LANGUAGES, make_config
+from web.errors import register_error_handlers
+from web.security import load_user, security_headers
+from web.state import WebState
+from workflows import Clock, Engine, Services
+
+__all__ = ["create_app", "csrf", "limiter"]
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(list(LANGUAGES)) or "zh"
+
+
+def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    instance = (override or {}).get("MIBAO_INSTANCE") or Instance.from_env()
+    app = Flask(__name__)
+    app.config.update(make_config(instance, override))
+    db = make_engine(app.config.get("DATABASE_URL") or database_url(instance))
+    upgrade(db)
+    services = Services(instance, warm_converters=int(app.config.get("WARM_CONVERTERS", 1)))
+    engine = Engine(make_session_factory(db), services, clock=clock)
+    app.extensions["mibao"] = WebState(instance=instance, db=db, sessions=engine.sessions, services=services,
+                                       engine=engine)
+    csrf.init_app(app)
+    Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Shanghai")
+    limiter.init_app(app)
+    app.before_request(load_user)
+    app.after_request(security_headers)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import auth, inbox, mailer, navigation
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    mailer.install(app)
+    navigation.install(app)

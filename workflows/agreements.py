@@ -62,7 +62,7 @@ def document_bytes(services: Services, document: Document) -> bytes:
 
 
 def sign_agreement(session: Session, services: Services, *, document_id: str, party: str, identity: Identity,
-                   user_id: str, now: dt.datetime) -> None:
+                   user_id: str, now: dt.datetime) -> Document:
     document = session.get(Document, document_id, with_for_update=True)
     if document is None:
         raise NotFound(f"there is no document {document_id!r}")
@@ -81,5 +81,6 @@ def sign_agreement(session: Session, services: Services, *, document_id: str, pa
     if len(document.signatures) == len(document.parties):
         document.status = DocumentStatus.COMPLETED
     session.flush()
+    return document
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from records.db import transaction
 from records.models import (
     Document,
+    DocumentStatus,
     HistoryEntry,
     InstanceStatus,
     ProcessDefinition,
@@ -36,7 +37,7 @@ from records.models import (
 from workflows import serializer
 from workflows.agreements import sign_agreement
 from workflows.clock import Clock, SystemClock, using_clock
-from workflows.errors import ConflictError, Forbidden, NotFound, OperationFailed, UnknownProcess
+from workflows.errors import ConflictError, Forbidden, FormDataError, NotFound, OperationFailed, UnknownProcess
 from workflows.expressions import ExpressionError, evaluate
 from workflows.forms import FormCatalog
 from workflows.loader import LoadedProcess, load_process
@@ -65,6 +66,10 @@ class Engine:
         self.forms = FormCatalog(bpmn_dir / "forms")
         self.script_engine = MibaoScriptEngine(registry)
         self._processes: dict[str, LoadedProcess] = {}
+        # Called inside the transaction that creates the task / completes the document, so what they record
+        # (a mail in the outbox, an outside party's link) commits or rolls back with it.
+        self.on_task_ready: list[Callable[[Session, Task, dict[str, Any]], None]] = []
+        self.on_document_completed: list[Callable[[Session, Document], None]] = []
         self._definitions: dict[int, dict[str, Any]] = {}   # definition id -> restored spec objects
 
     # -- definitions ---------------------------------------------------------------------------
@@ -123,15 +128,43 @@ class Engine:
             with self._operating(session, row, actor, now):
                 if task.sign_document:
                     identity = self.services.pki.person(user.name, user.identifier or user.id)
-                    sign_agreement(session, self.services, document_id=task.sign_document,
-                                   party=task.sign_party or task.lane or "", identity=identity, user_id=user.id,
-                                   now=now)
+                    document = sign_agreement(session, self.services, document_id=task.sign_document,
+                                              party=task.sign_party or task.lane or "", identity=identity,
+                                              user_id=user.id, now=now)
+                    if document.status == DocumentStatus.COMPLETED:
+                        for listener in self.on_document_completed:
+                            listener(session, document)
                 spiff_task.data.update(data)
                 self._run(spiff_task)
             task.state, task.completed_by, task.completed_at = TaskState.COMPLETED, actor, now
             self._history(session, row, actor, "completed", task.title, {"data": data}, now, task.id)
             self._advance(session, row, workflow, actor, now)
             self._save(session, row, workflow, now)
+            return self._view(session, row, workflow)
+
+    def decline(self, task_id: str, *, actor: str, reason: str) -> InstanceView:
+        """Refuse to sign (or do) a task: the instance is cancelled, its open documents marked declined."""
+        if not reason.strip():
+            raise FormDataError("declining", ["reason: say why you decline"])
+        with transaction(self.sessions) as session:
+            now = self.clock.now()
+            task = self._ready_task(session, task_id)
+            self._authorise(session, task, actor)
+            row = session.get(ProcessInstance, task.instance_id, with_for_update=True)
+            assert row is not None
+            workflow = self._load(session, row)
+            workflow.cancel()
+            task.state, task.completed_by, task.completed_at = TaskState.CANCELLED, actor, now
+            for other in session.scalars(select(Task).where(Task.instance_id == row.id,
+                                                            Task.state == TaskState.READY)):
+                other.state, other.completed_at = TaskState.CANCELLED, now
+            for document in session.scalars(select(Document).where(Document.instance_id == row.id,
+                                                                   Document.status != DocumentStatus.COMPLETED)):
+                document.status = DocumentStatus.DECLINED
+            self._history(session, row, actor, "declined", task.title, {"reason": reason}, now, task.id)
+            self._save(session, row, workflow, now)
+            row.status = InstanceStatus.CANCELLED
+            session.flush()
             return self._view(session, row, workflow)
 
     def tick(self, now: dt.datetime | None = None) -> TickReport:
@@ -171,6 +204,31 @@ class Engine:
         documents = list(session.scalars(select(Document).where(Document.instance_id == row.id)
                                          .order_by(Document.created_at)))
         return InstanceView.of(row, dict(last.data), tasks, history, documents)
+
+    def task(self, task_id: str) -> TaskView:
+        with self.sessions() as session:
+            row = session.execute(select(Task, ProcessInstance.process_id)
+                                  .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+                                  .where(Task.id == task_id)).first()
+            if row is None:
+                raise NotFound(f"there is no task {task_id}")
+            return TaskView.of(row[0], row[1])
+
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """The data a ready task sees (what its form and page show)."""
+        with self.sessions() as session:
+            task = session.get(Task, task_id)
+            if task is None:
+                raise NotFound(f"there is no task {task_id}")
+            row = session.get(ProcessInstance, task.instance_id)
+            assert row is not None
+            spiff_task = self._load(session, row).get_task_from_id(uuid.UUID(task_id))
+            return dict(spiff_task.data) if spiff_task is not None else {}
+
+    @staticmethod
+    def may_act(user_id: str, roles: list[str], task: TaskView) -> bool:
+        """Whether this user may see and complete the task: its assignee, or any holder of its role."""
+        return task.assignee == user_id if task.assignee else task.lane in roles
 
     def tasks(self, *, role: str | None = None, user: str | None = None, state: str = TaskState.READY
               ) -> list[TaskView]:
@@ -241,10 +299,9 @@ class Engine:
         user = session.get(User, actor)
         if user is None:
             raise Forbidden(f"there is no user {actor!r}")
-        if task.assignee is not None:
-            if task.assignee != actor:
-                raise Forbidden(f"task {task.title!r} is assigned to {task.assignee}, not to {actor}")
-        elif task.lane not in user.roles:
+        if task.assignee is not None and task.assignee != actor:
+            raise Forbidden(f"task {task.title!r} is assigned to {task.assignee}, not to {actor}")
+        if task.assignee is None and task.lane not in user.roles:
             raise Forbidden(f"task {task.title!r} is for the role {task.lane}; {actor} does not have it")
         return user
 
@@ -304,14 +361,18 @@ class Engine:
             props = info.properties if info else {}
             data = dict(spiff_task.data)
             document = _optional(props.get("sign"), data)
-            session.add(Task(
+            row_task = Task(
                 id=task_id, instance_id=row.id, spec_name=spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name,
                 title=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name, lane=spiff_task.task_spec.lane,
                 assignee=_optional(props.get("assignee"), data), form=props.get("form"),
                 sign_document=document,
                 sign_party=self._party(session, document, props.get("party"), spiff_task.task_spec.lane, data),
                 due_at=_as_datetime(_optional(props.get("due"), data)), created_at=now,
-            ))
+            )
+            session.add(row_task)
+            session.flush()
+            for listener in self.on_task_ready:
+                listener(session, row_task, data)
         session.flush()
 
     @staticmethod

@@ -1,0 +1,34 @@
+"""Work the web app does on its own: fire due timers and send the outbox, every minute."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from web.mailer import send_pending
+from web.state import WebState
+
+__all__ = ["start_background"]
+
+log = logging.getLogger(__name__)
+
+
+def start_background(web: WebState, config: dict[str, Any]) -> threading.Event:
+    """Start the daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    every = float(config.get("BACKGROUND_TICK_SECONDS", 60))
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                report = web.engine.tick()
+                if report.due:
+                    log.info("tick: %d due, %d advanced, %d errors", report.due, len(report.advanced),
+                             len(report.errors))
+                send_pending(web, config)
+            except Exception:  # the loop must survive a bad minute; the next one retries
+                log.exception("background tick failed")
+
+    threading.Thread(target=loop, name="mibao-background", daemon=True).start()
+    return stop

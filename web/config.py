@@ -1,0 +1,56 @@
+"""Web settings: defaults, the instance folder's secret key, and overrides (tests pass a dict)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from records.instance import Instance
+
+__all__ = ["LANGUAGES", "make_config"]
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+
+
+def _secret_key(instance: Instance) -> str:
+    """A random key kept in the instance folder (0600), so sessions survive restarts and never ship in code."""
+    path = instance.root / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def make_config(instance: Instance, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "SECRET_KEY": _secret_key(instance),
+        "MIBAO_INSTANCE": instance,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Behind HTTPS in production: MIBAO_SECURE_COOKIES=1. The embedded default serves plain HTTP on loopback.
+        "SESSION_COOKIE_SECURE": os.environ.get("MIBAO_SECURE_COOKIES") == "1",
+        "SESSION_COOKIE_NAME": "mibao_session",
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "EXTERNAL_LINK_DAYS": 7,
+        "MAIL_SMTP_HOST": os.environ.get("MIBAO_SMTP_HOST"),
+        "MAIL_SMTP_PORT": int(os.environ.get("MIBAO_SMTP_PORT", "587")),
+        "MAIL_SMTP_USER": os.environ.get("MIBAO_SMTP_USER"),
+        "MAIL_SMTP_PASSWORD": os.environ.get("MIBAO_SMTP_PASSWORD"),
+        "MAIL_FROM": os.environ.get("MIBAO_MAIL_FROM", "mibao@localhost"),
+        "PUBLIC_URL": os.environ.get("MIBAO_PUBLIC_URL", "http://127.0.0.1:5000"),
+        "BACKGROUND_TICK_SECONDS": 60,
+    }
+    config.update(override or {})
+    return config

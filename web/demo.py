@@ -1,0 +1,37 @@
+"""Demo data for the embedded default: the demo organisation with passwords, and a few processes under way."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from records.db import transaction
+from records.models import ProcessInstance, User
+from records.people import DEMO_PEOPLE, ensure_people
+from web.passwords import hash_password
+from web.state import WebState
+from workflows import BPMN_DIR
+
+__all__ = ["DEMO_PASSWORD", "seed_demo"]
+
+DEMO_PASSWORD = "mibao-demo"
+
+
+def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
+    """Create the demo accounts (idempotent) and, on an empty database, start a few processes.
+
+    Returns (user id, name, roles) for the login list.
+    """
+    with transaction(web.sessions) as session:
+        ensure_people(session, DEMO_PEOPLE)
+        for user in session.scalars(select(User)):
+            if user.password_hash is None and user.id in {p.id for p in DEMO_PEOPLE}:
+                user.password_hash = hash_password(DEMO_PASSWORD)
+                user.email = f"{user.id}@demo.mibao.local"
+        empty = not session.scalar(select(func.count()).select_from(ProcessInstance))
+    if empty:
+        for process_id in ("onboarding", "classification", "external_nda"):
+            data = json.loads((BPMN_DIR / "examples" / f"{process_id}.json").read_text(encoding="utf-8"))
+            web.engine.start(process_id, data, actor="hr01")
+    return [(p.id, p.name, ", ".join(p.roles)) for p in DEMO_PEOPLE]

@@ -1,0 +1,69 @@
+"""Staff inbox: my open tasks, a task's page with its form, completing it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from web.forms import coerce, fields_of
+from web.security import current_user, login_required
+from web.state import state
+from workflows import ConflictError, FormDataError, TaskView
+
+bp = Blueprint("inbox", __name__)
+
+
+def visible_task(task_id: str) -> TaskView:
+    """The task, if the signed-in user may act on it; 404 otherwise (no hint that it exists).
+
+    A task of theirs that is already done answers 409 with who did it and when: a second click, or a
+    colleague who was faster.
+    """
+    engine, user = state().engine, current_user()
+    task = engine.task(task_id)
+    if user is None or not engine.may_act(user.id, list(user.roles), task):
+        abort(404)
+    if task.state != "ready":
+        by = f" ({task.completed_by}, {task.completed_at:%Y-%m-%d %H:%M})" if task.completed_at else ""
+        raise ConflictError(_("This task is already %(state)s%(by)s.", state=task.state, by=by))
+    return task
+
+
+@bp.route("/")
+def home() -> Response:
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/inbox")
+@login_required
+def index() -> str:
+    user = current_user()
+    assert user is not None
+    return render_template("inbox.html", tasks=state().engine.tasks(user=user.id))
+
+
+@bp.route("/tasks/<task_id>")
+@login_required
+def task(task_id: str) -> str | Response:
+    found = visible_task(task_id)
+    if found.sign_document:
+        return redirect(url_for("sign.page", task_id=task_id))
+    schema = state().engine.forms.schema(found.form) if found.form else None
+    return render_template("task.html", task=found, schema=schema, fields=fields_of(schema),
+                           data=state().engine.task_data(task_id))
+
+
+@bp.route("/tasks/<task_id>", methods=["POST"])
+@login_required
+def complete(task_id: str) -> Response:
+    found = visible_task(task_id)
+    user = current_user()
+    assert user is not None
+    schema = state().engine.forms.schema(found.form) if found.form else None
+    data, problems = coerce(schema, request.form)
+    if problems:
+        raise FormDataError(f"task {found.title!r}", problems)
+    state().engine.complete(task_id, actor=user.id, data=data)
+    flash(_("Done: %(title)s", title=found.title), "success")
+    return redirect(url_for("inbox.index"))

@@ -1,0 +1,86 @@
+"""Mail: every message goes to the outbox (the notifications table) in the same transaction as its cause,
+and is sent by SMTP when configured (MIBAO_SMTP_HOST); otherwise the outbox page shows it."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from records.models import Document, Notification, Task, User, utcnow
+from web.state import WebState
+
+__all__ = ["install", "send_pending"]
+
+
+def _task_ready(public_url: str):  # type: ignore[no-untyped-def]
+    def listener(session: Session, task: Task, data: dict[str, Any]) -> None:
+        if task.lane == "external":
+            return  # outside parties get a link with a one-time code instead (web.external)
+        recipients = ([session.get(User, task.assignee)] if task.assignee else
+                      [u for u in session.scalars(select(User)) if task.lane in (u.roles or [])])
+        for user in recipients:
+            if user is None:
+                continue
+            session.add(Notification(
+                instance_id=task.instance_id, to_user=user.id, to_email=user.email, to_role=task.lane,
+                subject=f"新任务 / New task: {task.title}",
+                body=f"{user.name}，您有一项新任务：{task.title}\n{public_url}/tasks/{task.id}\n"
+                     + (f"截止时间 / due: {task.due_at:%Y-%m-%d %H:%M}\n" if task.due_at else ""),
+                created_at=task.created_at))
+
+    return listener
+
+
+def _document_completed(session: Session, document: Document) -> None:
+    users = {s.get("user") for s in document.signatures} - {None, "system"}
+    for user_id in sorted(u for u in users if u):
+        user = session.get(User, user_id)
+        session.add(Notification(
+            instance_id=document.instance_id, to_user=user_id, to_email=user.email if user else None,
+            subject=f"已签署完成 / Signed by all parties: {document.title}",
+            body=f"《{document.title}》（{document.id}）已由各方签署完成，签署后的 PDF 见附件。",
+            document_id=document.id, created_at=utcnow()))
+
+
+def install(app: Flask) -> None:
+    web: WebState = app.extensions["mibao"]
+    web.engine.on_task_ready.append(_task_ready(str(app.config["PUBLIC_URL"]).rstrip("/")))
+    web.engine.on_document_completed.append(_document_completed)
+
+
+def send_pending(web: WebState, config: dict[str, Any]) -> int:
+    """Send outbox messages that have an address, by SMTP; returns how many were sent."""
+    host = config.get("MAIL_SMTP_HOST")
+    if not host:
+        return 0
+    sent = 0
+    with web.sessions() as session, session.begin():
+        pending = session.scalars(select(Notification).where(Notification.sent_at.is_(None),
+                                                             Notification.to_email.is_not(None),
+                                                             Notification.error.is_(None)).limit(100)).all()
+        for note in pending:
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], note.to_email, note.subject
+            message.set_content(note.body or note.subject)
+            if note.document_id:
+                document = session.get(Document, note.document_id)
+                if document is not None:
+                    data = (web.services.documents_dir / document.path).read_bytes()
+                    message.add_attachment(data, maintype="application", subtype="pdf",
+                                           filename=f"{document.id}.pdf")
+            try:
+                with smtplib.SMTP(host, int(config["MAIL_SMTP_PORT"]), timeout=20) as smtp:
+                    smtp.starttls()
+                    if config.get("MAIL_SMTP_USER"):
+                        smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"] or "")
+                    smtp.send_message(message)
+                note.sent_at = utcnow()
+                sent += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                note.error = f"{type(exc).__name__}: {exc}"
+    return sent

@@ -1,0 +1,49 @@
+"""Template helpers: the menu a user sees (by role) and readable process names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from web.security import current_user
+from web.state import state
+
+__all__ = ["install"]
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: str
+
+
+# (endpoint, label, roles that see it; empty = everyone signed in)
+_MENU = [
+    ("hr.index", _l("Processes"), {"hr"}),
+    ("register.index", _l("Secret register"), {"secrecy_office", "committee", "department_head", "liaison"}),
+    ("outbox.index", _l("Outbox"), {"hr", "secrecy_office"}),
+    ("verify.index", _l("Verify a PDF"), set()),
+]
+
+
+def nav_links() -> list[Link]:
+    user = current_user()
+    if user is None:
+        return []
+    roles = set(user.roles)
+    return [Link(url_for(endpoint), str(label)) for endpoint, label, needed in _MENU
+            if endpoint in current_app.view_functions and (not needed or needed & roles)]
+
+
+def process_title(process_id: str) -> str:
+    try:
+        return state().engine.process(process_id).name
+    except Exception:
+        return process_id
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals.update(nav_links=nav_links, process_title=process_title, get_locale=get_locale)
