@@ -4,8 +4,10 @@ SQLite (in the instance folder) is the embedded default; PostgreSQL when ``MIBAO
 Transactions are owned by the edge (a CLI command, a web request, a tick): services only ``flush()``.
 
 SQLite under concurrent writers failed most writes with "database is locked" when transactions began
-deferred and upgraded to write later (PITFALLS: 1097 of 1200); beginning every transaction with
+deferred and upgraded to write later (PITFALLS: 1097 of 1200); beginning write transactions with
 ``BEGIN IMMEDIATE`` takes the write lock up front and waits for it (busy timeout) instead — 0 of 1200.
+Every :func:`transaction` is such a write transaction; plain sessions (reads: inboxes, pages) begin
+deferred, so in WAL mode they never wait for a writer.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from records.instance import Instance
 
 __all__ = ["database_url", "make_engine", "make_session_factory", "transaction"]
+
+_WRITE = "mibao_write_transaction"
 
 
 def database_url(instance: Instance) -> str:
@@ -44,7 +48,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            mode = "IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "DEFERRED"
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     if url.startswith("postgresql://"):
@@ -58,6 +63,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit when the block ends normally, roll back on any exception."""
+    """One unit of work that writes: commit when the block ends normally, roll back on any exception."""
     with factory() as session, session.begin():
+        session.connection(execution_options={_WRITE: True})   # SQLite: BEGIN IMMEDIATE
         yield session

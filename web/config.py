@@ -42,7 +42,7 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": "10 per minute",
+        "LOGIN_RATE_LIMIT": os.environ.get("MIBAO_LOGIN_RATE_LIMIT", "10 per minute"),
         "EXTERNAL_LINK_DAYS": 7,
         "MAIL_SMTP_HOST": os.environ.get("MIBAO_SMTP_HOST"),
         "MAIL_SMTP_PORT": int(os.environ.get("MIBAO_SMTP_PORT", "587")),

@@ -12,6 +12,7 @@ from web.state import state
 from workflows import ConflictError, FormDataError, TaskView
 
 bp = Blueprint("inbox", __name__)
+INBOX_PAGE = 100
 
 
 def visible_task(task_id: str) -> TaskView:
@@ -40,7 +41,8 @@ def home() -> Response:
 def index() -> str:
     user = current_user()
     assert user is not None
-    return render_template("inbox.html", tasks=state().engine.tasks(user=user.id))
+    # The oldest first, a page at a time: an inbox of thousands must not cost thousands of rows per view.
+    return render_template("inbox.html", tasks=state().engine.tasks(user=user.id, limit=INBOX_PAGE))
 
 
 @bp.route("/tasks/<task_id>")

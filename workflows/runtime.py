@@ -230,8 +230,8 @@ class Engine:
         """Whether this user may see and complete the task: its assignee, or any holder of its role."""
         return task.assignee == user_id if task.assignee else task.lane in roles
 
-    def tasks(self, *, role: str | None = None, user: str | None = None, state: str = TaskState.READY
-              ) -> list[TaskView]:
+    def tasks(self, *, role: str | None = None, user: str | None = None, state: str = TaskState.READY,
+              limit: int | None = None) -> list[TaskView]:
         with self.sessions() as session:
             query = (select(Task, ProcessInstance.process_id)
                      .join(ProcessInstance, ProcessInstance.id == Task.instance_id).where(Task.state == state))
@@ -241,7 +241,7 @@ class Engine:
                 account = session.get(User, user)
                 roles = list(account.roles) if account else []
                 query = query.where((Task.assignee == user) | (Task.assignee.is_(None) & Task.lane.in_(roles)))
-            rows = session.execute(query.order_by(Task.created_at, Task.id)).all()
+            rows = session.execute(query.order_by(Task.created_at, Task.id).limit(limit)).all()
             return [TaskView.of(task, process_id) for task, process_id in rows]
 
     # -- internals -----------------------------------------------------------------------------
