@@ -10,6 +10,7 @@ from cli.errors import run_cli
 from cli.processes import instance, process, task, tick
 from cli.samples import samples
 from cli.serve import serve
+from cli.tokens import token
 from cli.users import user
 
 __all__ = ["main", "mibao"]
@@ -23,7 +24,7 @@ def mibao() -> None:
     """
 
 
-for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user, serve):
+for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user, serve, token):
     mibao.add_command(command)
 
 

@@ -62,5 +62,19 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    from web import committee, formatting, hr, register, sign
+
+    app.register_blueprint(sign.bp)
+    app.register_blueprint(hr.bp)
+    app.register_blueprint(committee.bp)
+    app.register_blueprint(register.bp)
+    formatting.install(app)
+    from web import api, external, external_links, outbox, verify
+
+    app.register_blueprint(external.bp)
+    app.register_blueprint(outbox.bp)
+    app.register_blueprint(verify.bp)
+    app.register_blueprint(api.bp)
+    external_links.install(app)
     mailer.install(app)
     navigation.install(app)

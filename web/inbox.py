@@ -51,6 +51,8 @@ def task(task_id: str) -> str | Response:
     found = visible_task(task_id)
     if found.sign_document:
         return redirect(url_for("sign.page", task_id=task_id))
+    if found.form == "committee_vote":
+        return redirect(url_for("committee.vote", task_id=task_id))
     schema = state().engine.forms.schema(found.form) if found.form else None
     return render_template("task.html", task=found, schema=schema, fields=fields_of(schema),
                            data=state().engine.task_data(task_id))

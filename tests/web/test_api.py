@@ -1,0 +1,129 @@
+"""The JSON API: bearer tokens, start / list / complete / fetch as the token's user, the OpenAPI document, and
+``mibao token create``."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from cli import mibao
+from records.db import transaction
+from records.instance import Instance
+from records.models import ApiToken, utcnow
+from tests.bpmn.driver import example
+from web import create_app
+from web.state import WebState
+
+REQUEST = {"request_reason": "检测设备售后回访，参观成品检测中心外围区域。", "minimal_necessity": True}
+APPROVAL = {"approved": True, "approver_name": "钱伟", "approver_department": "技术研发部",
+            "approval_date": "2026-11-21"}
+
+
+def _token(web: WebState, user_id: str, *, revoked: bool = False) -> dict[str, str]:
+    secret = f"test-token-{user_id}-{revoked}"
+    with transaction(web.sessions) as session:
+        session.add(ApiToken(user_id=user_id, label="test", token_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+                             revoked_at=utcnow() if revoked else None))
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _json(response: Any) -> Any:
+    assert response.is_json, response.text
+    return response.get_json()
+
+
+def test_no_token_or_a_bad_one_is_401(client: FlaskClient, web: WebState) -> None:
+    revoked = _token(web, "hr01", revoked=True)
+    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic aHIwMTpw"}, revoked):
+        response = client.get("/api/v1/tasks", headers=headers)
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert _json(response)["status"] == 401
+
+
+def test_a_session_cookie_is_not_enough(client: FlaskClient, login: Any) -> None:
+    login("hr01")
+    assert client.get("/api/v1/tasks").status_code == 401
+
+
+def test_start_list_complete_fetch(client: FlaskClient, fast_services: WebState) -> None:
+    web = fast_services
+    hr, host, head, other = (_token(web, u) for u in ("hr01", "eng01", "head01", "eng02"))
+    assert client.post("/api/v1/processes/external_nda/instances", json=example("external_nda"),
+                       headers=host).status_code == 403
+    assert client.post("/api/v1/processes/nope/instances", json={}, headers=hr).status_code == 404
+    bad = client.post("/api/v1/processes/external_nda/instances", json={"agreement": "x"}, headers=hr)
+    assert bad.status_code == 422 and _json(bad)["problems"]
+    assert client.post("/api/v1/processes/external_nda/instances", data="[]", headers=hr).status_code == 422
+    started = client.post("/api/v1/processes/external_nda/instances", json=example("external_nda"), headers=hr)
+    assert started.status_code == 201
+    instance_id = _json(started)["id"]
+
+    mine = _json(client.get("/api/v1/tasks", headers=host))["tasks"]
+    task = next(t for t in mine if t["instance_id"] == instance_id)
+    assert task["name"] == "host_request" and task["created_at"].startswith("2026-11-21T")
+    theirs = _json(client.get("/api/v1/tasks", headers=other))["tasks"]
+    assert not [t for t in theirs if t["instance_id"] == instance_id]
+    assert client.get("/api/v1/tasks?user=eng01", headers=other).status_code == 403
+    assert [t["id"] for t in _json(client.get("/api/v1/tasks?user=eng01", headers=hr))["tasks"]] == [task["id"]]
+
+    assert client.post(f"/api/v1/tasks/{task['id']}/complete", json=REQUEST, headers=other).status_code == 404
+    done = client.post(f"/api/v1/tasks/{task['id']}/complete", json=REQUEST, headers=host)
+    assert done.status_code == 200
+    again = client.post(f"/api/v1/tasks/{task['id']}/complete", json=REQUEST, headers=host)
+    assert again.status_code == 409 and "already" in _json(again)["error"]
+
+    approval = next(t for t in _json(client.get("/api/v1/tasks", headers=head))["tasks"]
+                    if t["instance_id"] == instance_id)
+    view = _json(client.post(f"/api/v1/tasks/{approval['id']}/complete", json=APPROVAL, headers=head))
+    document_id = view["documents"][0]["id"]
+    assert "path" not in view["documents"][0]
+
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=host).status_code == 200
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=other).status_code == 404
+    meta = _json(client.get(f"/api/v1/documents/{document_id}", headers=hr))
+    assert meta["status"] == "awaiting_signatures" and [s["party"] for s in meta["signatures"]] == ["company"]
+    pdf = client.get(meta["pdf"], headers=hr)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    assert client.get(f"/api/v1/documents/{document_id}", headers=other).status_code == 404
+    assert client.get(f"/api/v1/documents/{document_id}.pdf", headers=other).status_code == 404
+    assert client.get("/api/v1/documents/MB-NOPE", headers=hr).status_code == 404
+
+
+def test_openapi_document(client: FlaskClient, app: Flask) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = _json(response)
+    assert spec["openapi"].startswith("3.1")
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    api_rules = {rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
+                 for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
+    assert api_rules == {"/processes/{process_id}/instances", "/instances/{instance_id}", "/tasks",
+                         "/tasks/{task_id}/complete", "/documents/{document_id}", "/documents/{document_id}.pdf",
+                         "/openapi.json"}
+    assert set(spec["paths"]) == api_rules
+    from openapi_spec_validator import validate
+
+    validate(spec)
+
+
+def test_token_create_prints_a_working_token(tmp_path: Path) -> None:
+    env = {"MIBAO_INSTANCE": str(tmp_path / "instance")}
+    runner = CliRunner()
+    assert runner.invoke(mibao, ["user", "demo"], env=env).exit_code == 0
+    result = runner.invoke(mibao, ["token", "create", "hr01", "--label", "HR system"], env=env)
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip().splitlines()[0]
+    assert runner.invoke(mibao, ["token", "create", "nobody", "--label", "x"], env=env).exit_code != 0
+    app = create_app({"MIBAO_INSTANCE": Instance.from_env(tmp_path / "instance"), "WARM_CONVERTERS": 0,
+                      "TESTING": True, "RATELIMIT_ENABLED": False})
+    try:
+        response = app.test_client().get("/api/v1/tasks", headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 200
+    finally:
+        app.extensions["mibao"].close()

@@ -1,0 +1,83 @@
+"""The outbox (hr and secrecy office only) and the public verification page."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.web.support import CODE, sign_in, start_probe
+from web.state import WebState
+
+
+def test_outbox_by_role(app: Flask, client: FlaskClient, probe: WebState) -> None:
+    token = start_probe(probe)
+    client.post(f"/x/{token}/code")
+    assert client.get("/outbox").status_code == 302            # not signed in: to the login page
+    for user in ("hr01", "sec01"):
+        listing = sign_in(app, user).get("/outbox")
+        assert listing.status_code == 200 and "visitor@example.com" in listing.text
+    for user in ("eng01", "head01", "visitor01"):
+        assert sign_in(app, user).get("/outbox").status_code == 403
+        assert sign_in(app, user).get("/outbox/1").status_code == 403
+
+
+def test_outbox_message_shows_the_code(app: Flask, client: FlaskClient, probe: WebState) -> None:
+    token = start_probe(probe)
+    client.post(f"/x/{token}/code")
+    hr = sign_in(app, "hr01")
+    listing = hr.get("/outbox").text
+    assert "one-time code" in listing
+    page = hr.get("/outbox/2")
+    assert page.status_code == 200 and CODE.search(page.text)
+    assert hr.get("/outbox/999").status_code == 404
+
+
+def test_verify_page_is_public(client: FlaskClient) -> None:
+    page = client.get("/verify")
+    assert page.status_code == 200 and 'type="file"' in page.text
+
+
+def _upload(client: FlaskClient, data: bytes, name: str = "agreement.pdf") -> tuple[int, str]:
+    import io
+
+    response = client.post("/verify", data={"pdf": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return response.status_code, response.text
+
+
+def test_verify_a_good_pdf(client: FlaskClient, fast_services: WebState, sealed_pdf: bytes) -> None:
+    status, text = _upload(client, sealed_pdf)
+    assert status == 200
+    assert "✔ Valid" in text and "聊城示例轴承有限公司" in text and "NOT valid" not in text
+
+
+def test_verify_a_tampered_pdf(client: FlaskClient, fast_services: WebState, sealed_pdf: bytes) -> None:
+    at = sealed_pdf.index(b"/Contents", len(sealed_pdf) // 4)   # change one byte inside the signed range
+    tampered = sealed_pdf[:at] + b"/Contentz" + sealed_pdf[at + 9:]
+    status, text = _upload(client, tampered)
+    assert status == 200 and "NOT valid" in text
+
+
+def test_verify_refuses_a_non_pdf(client: FlaskClient) -> None:
+    status, text = _upload(client, b"PK\x03\x04 this is a zip", "agreement.docx")
+    assert status == 422 and "not a PDF" in text
+    status, text = _upload(client, b"")
+    assert status == 422
+
+
+def test_verify_is_rate_limited(tmp_path: object, clock: object) -> None:
+    from pathlib import Path
+
+    from records.instance import Instance
+    from web import create_app, limiter
+
+    app = create_app({"MIBAO_INSTANCE": Instance.from_env(Path(str(tmp_path)) / "v"), "WARM_CONVERTERS": 0,
+                      "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                      "VERIFY_RATE_LIMIT": "2 per minute"})
+    try:
+        limiter.reset()
+        client = app.test_client()
+        assert [_upload(client, b"not a pdf")[0] for _ in range(3)] == [422, 422, 429]
+    finally:
+        app.extensions["mibao"].close()
+
+

@@ -1,0 +1,67 @@
+"""The secret register: who sees it, the filters, an entry's approval record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from records.db import transaction
+from records.models import SecretItem
+from web.state import WebState
+
+Login = Callable[[str], FlaskClient]
+
+
+@pytest.fixture
+def items(web: WebState) -> list[int]:
+    approval = {"tally": {"approved": True, "yes": 2, "no": 0, "abstain": 1, "quorum_met": True},
+                "votes": [{"vote": "approve", "comment": "同意。"}, {"vote": "approve"}, {"vote": "abstain"}],
+                "chair_approved": True, "at": "2026-11-21T09:30:00+08:00"}
+    with transaction(web.sessions) as session:
+        rows = [
+            SecretItem(name="风电主轴轴承套圈热处理工艺参数", level="core", department="技术研发部", period="长期",
+                       classified_on=dt.date(2026, 11, 21), approver="gm01", approval=approval),
+            SecretItem(name="6310 型轴承磨削进给量参数表", level="important", department="技术研发部", period="5年",
+                       approval={}),
+            SecretItem(name="主要客户名单及报价", level="important", department="销售部", period="3年", approval={}),
+        ]
+        session.add_all(rows)
+        session.flush()
+        return [r.id for r in rows]
+
+
+@pytest.mark.parametrize("user", ["sec01", "gm01", "head01", "liaison01"])
+def test_register_roles_see_it(login: Login, items: list[int], user: str) -> None:
+    client = login(user)
+    page = client.get("/register")
+    assert page.status_code == 200 and "主要客户名单及报价" in page.text
+    assert client.get(f"/register/items/{items[0]}").status_code == 200
+
+
+@pytest.mark.parametrize("user", ["hr01", "eng01", "visitor01"])
+def test_others_do_not(login: Login, items: list[int], user: str) -> None:
+    client = login(user)
+    assert client.get("/register").status_code == 403
+    assert client.get(f"/register/items/{items[0]}").status_code == 403
+
+
+def test_filters(login: Login, items: list[int]) -> None:
+    client = login("sec01")
+    core = client.get("/register?level=core").text
+    assert "风电主轴轴承套圈热处理工艺参数" in core and "主要客户名单及报价" not in core
+    five = client.get("/register?period=5").text
+    assert "6310 型轴承磨削进给量参数表" in five and "风电主轴" not in five
+    sales = client.get("/register?department=销售部").text
+    assert "主要客户名单及报价" in sales and "6310" not in sales
+    percent = client.get("/register?period=%25").text          # "%" is a literal, not a wildcard
+    assert not any(name in percent for name in ("风电主轴", "6310", "主要客户"))
+
+
+def test_item_shows_its_approval_record(login: Login, items: list[int]) -> None:
+    client = login("gm01")
+    page = client.get(f"/register/items/{items[0]}")
+    assert "陈建华" in page.text and "同意。" in page.text
+    assert client.get("/register/items/999").status_code == 404

@@ -1,0 +1,168 @@
+"""The JSON API for HR systems: start processes, read instances and tasks, complete tasks, fetch documents.
+
+Bearer tokens only (``mibao token create``; stored as SHA-256): the caller acts as the token's user with that
+user's roles, under the same rules as the web. No cookies, so no CSRF. Errors are JSON (``web.errors``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, send_file, url_for
+from sqlalchemy import or_, select
+
+from records.models import ApiToken, Document, ProcessInstance, Task, User
+from web import csrf, limiter
+from web.access import can_see_document
+from web.openapi import openapi_document
+from web.state import state
+from workflows import FormDataError
+from workflows.agreements import document_bytes
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+START_ROLES = frozenset({"hr", "secrecy_office"})   # who may start processes through the API
+OVERSEE_ROLES = frozenset({"hr", "secrecy_office"})  # who sees every instance and every task
+TASK_PAGE = 500
+
+
+def _token_key() -> str:
+    header = request.headers.get("Authorization", "")
+    return hashlib.sha256(header.encode()).hexdigest() if header else str(request.remote_addr)
+
+
+limiter.limit(lambda: str(current_app.config.get("API_RATE_LIMIT", "300 per minute")), key_func=_token_key)(bp)
+
+
+def _unauthorised(message: str) -> Response:
+    response = jsonify({"error": message, "problems": [], "status": 401})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="mibao"'
+    return response
+
+
+@bp.before_request
+def authenticate() -> Response | None:
+    if request.endpoint == "api.openapi":
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _unauthorised("send an API token: Authorization: Bearer <token>")
+    digest = hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+    with state().sessions() as db:
+        user = db.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_sha256 == digest, ApiToken.revoked_at.is_(None))).first()
+        if user is not None:
+            db.expunge(user)
+    if user is None:
+        return _unauthorised("this API token is not valid (unknown or revoked)")
+    g.api_user = user
+    return None
+
+
+def _user() -> User:
+    user: User = g.api_user
+    return user
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise FormDataError("the request body", ["send a JSON object (Content-Type: application/json)"])
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k != "path"}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _may_see_instance(user: User, instance_id: int) -> bool:
+    if OVERSEE_ROLES & set(user.roles):
+        return True
+    with state().sessions() as db:
+        row = db.get(ProcessInstance, instance_id)
+        if row is None:
+            return False
+        if user.id in (row.started_by, row.subject_user):
+            return True
+        return db.scalar(select(Task.id).where(Task.instance_id == instance_id, or_(
+            Task.assignee == user.id, Task.completed_by == user.id)).limit(1)) is not None
+
+
+def _document(document_id: str) -> Document:
+    with state().sessions() as db:
+        document = db.get(Document, document_id)
+        if document is not None:
+            db.expunge(document)
+    if document is None or not can_see_document(_user(), document):
+        abort(404)
+    return document
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
+
+
+@bp.route("/processes/<process_id>/instances", methods=["POST"])
+def start(process_id: str) -> tuple[Response, int]:
+    user = _user()
+    if not START_ROLES & set(user.roles):
+        abort(403)
+    view = state().engine.start(process_id, _body(), actor=user.id)
+    return jsonify(_jsonable(view.to_json())), 201
+
+
+@bp.route("/instances/<int:instance_id>")
+def instance(instance_id: int) -> Response:
+    if not _may_see_instance(_user(), instance_id):
+        abort(404)
+    return jsonify(_jsonable(state().engine.show(instance_id).to_json()))
+
+
+@bp.route("/tasks")
+def tasks() -> Response:
+    user, role, who = _user(), request.args.get("role") or None, request.args.get("user") or None
+    if OVERSEE_ROLES & set(user.roles):
+        found = state().engine.tasks(role=role, user=who, limit=TASK_PAGE)
+    elif who not in (None, user.id):
+        abort(403)
+    else:
+        found = state().engine.tasks(role=role, user=user.id, limit=TASK_PAGE)
+    return jsonify({"tasks": [_jsonable(t.to_json()) for t in found]})
+
+
+@bp.route("/tasks/<task_id>/complete", methods=["POST"])
+def complete(task_id: str) -> Response:
+    user, engine = _user(), state().engine
+    if not engine.may_act(user.id, list(user.roles), engine.task(task_id)):
+        abort(404)
+    return jsonify(_jsonable(engine.complete(task_id, actor=user.id, data=_body()).to_json()))
+
+
+@bp.route("/documents/<document_id>")
+def document(document_id: str) -> Response:
+    found = _document(document_id)
+    return jsonify({
+        "id": found.id, "title": found.title, "template_id": found.template_id, "level": found.level,
+        "status": str(found.status), "instance_id": found.instance_id, "subject_user": found.subject_user,
+        "parties": found.parties, "signatures": found.signatures, "sha256": found.sha256,
+        "created_at": found.created_at.isoformat(), "pdf": url_for("api.document_pdf", document_id=found.id)})
+
+
+@bp.route("/documents/<document_id>.pdf")
+def document_pdf(document_id: str) -> Response:
+    found = _document(document_id)
+    return send_file(io.BytesIO(document_bytes(state().services, found)), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"{found.id}.pdf")
+

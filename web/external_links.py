@@ -1,0 +1,182 @@
+"""Links for outside parties: issued when their task becomes ready, opened with a one-time code sent by mail.
+
+Only hashes are stored: the link token's SHA-256, and the code's HMAC (app secret key, salted with the link id).
+A link expires after ``EXTERNAL_LINK_DAYS``; it is spent when its task is done. A code lives 10 minutes, is used
+once, allows 5 attempts, and a link gets at most 5 codes an hour (counted in the outbox, so the limit holds
+across restarts and worker processes). These functions take a session and plain values, never the request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from records.models import ExternalLink, Notification, Task, TaskState, User
+from web.state import WebState
+
+__all__ = [
+    "CODES_PER_HOUR",
+    "CODE_ATTEMPTS",
+    "CODE_MINUTES",
+    "CodeCheck",
+    "LinkState",
+    "check_code",
+    "install",
+    "issue_code",
+    "issue_link",
+    "link_state",
+    "party_user_id",
+    "token_hash",
+]
+
+CODE_MINUTES = 10
+CODE_ATTEMPTS = 5
+CODES_PER_HOUR = 5
+CODE_SUBJECT = "验证码 / Your one-time code"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The start data field that names the outside party, per agreement (their certificate carries this name).
+_NAME_FIELDS = ("visitor_name", "auditor_name", "maintainer_name", "partner_representative")
+_ID_FIELDS = ("visitor_id_number", "maintainer_id_number")
+
+
+class LinkState(StrEnum):
+    UNKNOWN = "unknown"      # forged, or never issued
+    EXPIRED = "expired"
+    USED = "used"            # its task is done (signed or declined)
+    WITHDRAWN = "withdrawn"  # its task was cancelled (the request was withdrawn)
+    OPEN = "open"
+
+
+class CodeCheck(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"
+    EXPIRED = "expired"      # no code, or its 10 minutes are over
+    LOCKED = "locked"        # 5 wrong attempts: a new code is needed
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str | None         # None: the hourly limit is reached
+    remaining: int
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def party_user_id(link: ExternalLink) -> str:
+    return f"ext-{link.id}"
+
+
+def is_email(contact: str | None) -> bool:
+    return bool(contact and _EMAIL.match(contact.strip()))
+
+
+def party_name(data: dict[str, Any]) -> str | None:
+    return next((str(data[f]) for f in _NAME_FIELDS if data.get(f)), None)
+
+
+def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url: str, days: int) -> str:
+    """Create the link for ``task`` (an outside party's), its account and the mail with the link; the token."""
+    token = secrets.token_urlsafe(32)
+    contact = str(data.get("external_contact") or "").strip()
+    name = party_name(data) or contact or "external party"
+    link = ExternalLink(token_sha256=token_hash(token), task_id=task.id, email=contact[:200], name=name[:200],
+                        expires_at=task.created_at + dt.timedelta(days=days), created_at=task.created_at)
+    session.add(link)
+    session.flush()
+    identifier = next((str(data[f]) for f in _ID_FIELDS if data.get(f)), None)
+    # The account that signs: no password (it cannot log in), the role of the lane, the party's own name.
+    user = session.get(User, party_user_id(link)) or User(id=party_user_id(link), created_at=task.created_at)
+    user.name, user.roles, user.identifier = name[:200], ["external"], identifier
+    user.email, user.password_hash = (contact if is_email(contact) else None), None
+    session.add(user)
+    url = f"{public_url}/x/{token}"
+    session.add(Notification(
+        instance_id=task.instance_id, to_user=party_user_id(link), to_email=contact if is_email(contact) else None,
+        to_role="external", subject=f"请签署 / Please sign: {task.title}",
+        body=(f"{name}，您好：\n请打开以下链接，查看并签署《{task.title}》。打开后系统会向本邮箱发送一次性验证码。\n"
+              f"Please open this link to read and sign \"{task.title}\"; a one-time code will be sent to you.\n\n"
+              f"{url}\n\n有效期至 / valid until: {link.expires_at:%Y-%m-%d %H:%M} UTC\n"
+              + ("" if is_email(contact) else f"（联系方式 / contact: {contact} — 请转交 / pass this on）\n")),
+        created_at=task.created_at))
+    session.flush()
+    return token
+
+
+def link_state(session: Session, token: str, now: dt.datetime) -> tuple[LinkState, ExternalLink | None]:
+    if not token or len(token) > 100:
+        return LinkState.UNKNOWN, None
+    link = session.scalars(select(ExternalLink).where(ExternalLink.token_sha256 == token_hash(token))).first()
+    if link is None:
+        return LinkState.UNKNOWN, None
+    task = session.get(Task, link.task_id)
+    if link.used_at is not None or (task is not None and task.state == TaskState.COMPLETED):
+        return LinkState.USED, link
+    if task is None or task.state != TaskState.READY:
+        return LinkState.WITHDRAWN, link
+    if now >= link.expires_at:
+        return LinkState.EXPIRED, link
+    return LinkState.OPEN, link
+
+
+def _code_digest(secret_key: str, link_id: int, code: str) -> str:
+    return hmac.new(secret_key.encode("utf-8"), f"{link_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue_code(session: Session, link: ExternalLink, *, secret_key: str, now: dt.datetime) -> IssuedCode:
+    """A new 6-digit code for ``link`` (replacing any earlier one), put in the outbox; None past the limit."""
+    sent = session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.to_user == party_user_id(link), Notification.subject == CODE_SUBJECT,
+        Notification.created_at > now - dt.timedelta(hours=1))) or 0
+    if sent >= CODES_PER_HOUR:
+        return IssuedCode(None, 0)
+    code = f"{secrets.randbelow(10**6):06d}"
+    link.code_sha256 = _code_digest(secret_key, link.id, code)
+    link.code_expires_at = now + dt.timedelta(minutes=CODE_MINUTES)
+    link.code_attempts = 0
+    task = session.get(Task, link.task_id)
+    session.add(Notification(
+        instance_id=task.instance_id if task else None, to_user=party_user_id(link),
+        to_email=link.email if is_email(link.email) else None, to_role="external", subject=CODE_SUBJECT,
+        body=f"您的一次性验证码 / Your one-time code: {code}\n{CODE_MINUTES} 分钟内有效，仅可使用一次。"
+             f" / Valid for {CODE_MINUTES} minutes, once.\n如非本人操作，请忽略。 / If this was not you, ignore it.\n",
+        created_at=now))
+    session.flush()
+    return IssuedCode(code, CODES_PER_HOUR - sent - 1)
+
+
+def check_code(link: ExternalLink, code: str, *, secret_key: str, now: dt.datetime) -> CodeCheck:
+    """Check ``code``; counts a wrong attempt, and spends the code when it is right (the caller commits)."""
+    if link.code_sha256 is None or link.code_expires_at is None or now >= link.code_expires_at:
+        return CodeCheck.EXPIRED
+    if link.code_attempts >= CODE_ATTEMPTS:
+        return CodeCheck.LOCKED
+    if not hmac.compare_digest(link.code_sha256, _code_digest(secret_key, link.id, code.strip())):
+        link.code_attempts += 1
+        return CodeCheck.LOCKED if link.code_attempts >= CODE_ATTEMPTS else CodeCheck.WRONG
+    link.code_sha256, link.code_expires_at, link.verified_at = None, None, now
+    return CodeCheck.OK
+
+
+def install(app: Flask) -> None:
+    """Issue a link whenever a task in lane ``external`` becomes ready (inside the engine's transaction)."""
+    web: WebState = app.extensions["mibao"]
+    public_url = str(app.config["PUBLIC_URL"]).rstrip("/")
+    days = int(app.config.get("EXTERNAL_LINK_DAYS", 7))
+
+    def listener(session: Session, task: Task, data: dict[str, Any]) -> None:
+        if task.lane == "external":
+            issue_link(session, task, data, public_url=public_url, days=days)
+
+    web.engine.on_task_ready.append(listener)

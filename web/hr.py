@@ -1,0 +1,112 @@
+"""HR: the personnel processes under way, starting them (one person or a CSV of people), an instance's
+record with its diagram, and one person's agreements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from records.models import InstanceStatus, User
+from web.diagram import diagram_state
+from web.forms import coerce, fields_of
+from web.launch import HR_PROCESSES, csv_template, example, read_csv, start_one, start_rows
+from web.overview import agreements_of, instance_rows
+from web.security import current_user, roles_required
+from web.state import state
+from workflows import FormDataError, InstanceView
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+
+# The processes HR sees: the ones it starts, and the six-monthly permission review of its people.
+PERSONNEL_PROCESSES = (*HR_PROCESSES, "permission_review")
+
+
+def _launchable(process_id: str) -> dict[str, object] | None:
+    if process_id not in HR_PROCESSES:
+        abort(404)
+    form = state().engine.start_form(process_id)
+    return state().engine.forms.schema(form) if form else None
+
+
+def _personnel_instance(instance_id: int) -> InstanceView:
+    view = state().engine.show(instance_id)
+    if view.process_id not in PERSONNEL_PROCESSES:
+        abort(404)
+    return view
+
+
+@bp.route("")
+@roles_required("hr")
+def index() -> str:
+    status = request.args.get("status") or None
+    with state().sessions() as session:
+        rows = instance_rows(session, PERSONNEL_PROCESSES, status=status)
+    return render_template("hr/index.html", rows=rows, status=status, statuses=list(InstanceStatus),
+                           processes=HR_PROCESSES)
+
+
+@bp.route("/start/<process_id>")
+@roles_required("hr")
+def start(process_id: str) -> str:
+    schema = _launchable(process_id)
+    return render_template("hr/start.html", process_id=process_id, schema=schema, fields=fields_of(schema),
+                           values=example(process_id))
+
+
+@bp.route("/start/<process_id>", methods=["POST"])
+@roles_required("hr")
+def start_person(process_id: str) -> BaseResponse:
+    schema, user = _launchable(process_id), current_user()
+    assert user is not None
+    data, problems = coerce(schema, request.form)
+    if problems:
+        raise FormDataError(f"starting {process_id}", problems)
+    view = start_one(state().engine, process_id, data, actor=user.id)
+    return redirect(url_for("hr.instance", instance_id=view.id))
+
+
+@bp.route("/start/<process_id>/csv", methods=["POST"])
+@roles_required("hr")
+def start_csv(process_id: str) -> str:
+    schema, user = _launchable(process_id), current_user()
+    assert user is not None
+    upload = request.files.get("people")
+    rows = read_csv(upload.read() if upload else b"")
+    results = start_rows(state().engine, process_id, schema, rows, actor=user.id)
+    return render_template("hr/batch.html", process_id=process_id, results=results)
+
+
+@bp.route("/start/<process_id>/template.csv")
+@roles_required("hr")
+def csv_sample(process_id: str) -> Response:
+    body = csv_template(_launchable(process_id), example(process_id))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={process_id}.csv"})
+
+
+@bp.route("/instances/<int:instance_id>")
+@roles_required("hr")
+def instance(instance_id: int) -> str:
+    view = _personnel_instance(instance_id)
+    start_form = state().engine.start_form(view.process_id)
+    titles = {f.name: f.title for f in fields_of(state().engine.forms.schema(start_form) if start_form else None)}
+    return render_template("hr/instance.html", view=view, titles=titles)
+
+
+@bp.route("/instances/<int:instance_id>/diagram.json")
+@roles_required("hr")
+def diagram(instance_id: int) -> Response:
+    view = _personnel_instance(instance_id)
+    xml = state().engine.process(view.process_id).path.read_text(encoding="utf-8")
+    return jsonify(diagram_state(xml, view))
+
+
+@bp.route("/people/<user_id>")
+@roles_required("hr")
+def person(user_id: str) -> str:
+    with state().sessions() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            abort(404)
+        agreements = agreements_of(session, user_id)
+        return render_template("hr/person.html", person=user, agreements=agreements)

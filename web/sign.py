@@ -1,0 +1,87 @@
+"""Signing in the browser: read the document page by page, agree and sign, or decline with a reason.
+
+Also the PDF download and the page images, for whoever may see the document (``web.access``).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from records.models import Document
+from web.access import visible_document
+from web.inbox import visible_task
+from web.pages import page_images
+from web.security import current_user, login_required
+from web.state import state
+from workflows import FormDataError, TaskView
+from workflows.agreements import document_bytes
+
+bp = Blueprint("sign", __name__)
+
+
+def _sign_task(task_id: str) -> TaskView:
+    task = visible_task(task_id)
+    if not task.sign_document:
+        abort(404)
+    return task
+
+
+def _pages(document: Document) -> list[str]:
+    images = page_images(document_bytes(state().services, document), document.sha256,
+                         state().instance.root / "cache" / "pages")
+    return [str(p) for p in images]
+
+
+@bp.route("/tasks/<task_id>/sign")
+@login_required
+def page(task_id: str) -> str:
+    task = _sign_task(task_id)
+    document = visible_document(task.sign_document or "")
+    return render_template("sign/page.html", task=task, document=document, pages=len(_pages(document)))
+
+
+@bp.route("/tasks/<task_id>/sign", methods=["POST"])
+@login_required
+def sign(task_id: str) -> Response:
+    task, user = _sign_task(task_id), current_user()
+    assert user is not None
+    if request.form.get("agree") not in ("on", "true", "1"):
+        raise FormDataError(_("signing"), [_("Tick “I have read and agree” to sign.")])
+    data: dict[str, object] = {"agree": True}
+    if request.form.get("comment", "").strip():
+        data["comment"] = request.form["comment"].strip()
+    state().engine.complete(task_id, actor=user.id, data=data)
+    flash(_("Signed: %(title)s", title=task.title), "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/tasks/<task_id>/decline", methods=["POST"])
+@login_required
+def decline(task_id: str) -> Response:
+    task, user = _sign_task(task_id), current_user()
+    assert user is not None
+    state().engine.decline(task_id, actor=user.id, reason=request.form.get("reason", ""))
+    flash(_("Declined: %(title)s. The process was stopped.", title=task.title), "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/documents/<document_id>.pdf")
+@login_required
+def download(document_id: str) -> Response:
+    document = visible_document(document_id)
+    return send_file(io.BytesIO(document_bytes(state().services, document)), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"{document.id}.pdf")
+
+
+@bp.route("/documents/<document_id>/pages/<int:number>.png")
+@login_required
+def page_image(document_id: str, number: int) -> Response:
+    pages = _pages(visible_document(document_id))
+    if not 1 <= number <= len(pages):
+        abort(404)
+    return send_file(io.BytesIO(Path(pages[number - 1]).read_bytes()), mimetype="image/png")
