@@ -1,0 +1,67 @@
+"""Every route of the app, walked from the URL map: nobody gets in without the right credentials.
+
+New routes are covered automatically; a route that should be public must be named in PUBLIC with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+# endpoint → why anyone may open it
+PUBLIC = {
+    "static": "style sheets and scripts",
+    "auth.login": "the sign-in page",
+    "auth.logout": "signing out is harmless",
+    "auth.language": "the language switch",
+    "verify.index": "anyone may check a PDF",
+    "verify.check": "anyone may check a PDF",
+    "inbox.home": "redirects to the inbox, which asks for a login",
+    "api.openapi": "the API description itself",
+}
+DUMMY = {"task_id": "00000000-0000-0000-0000-000000000000", "document_id": "MB-20260101-00000000",
+         "token": "forged-token", "n": 1, "id": 99999, "instance_id": 99999, "user_id": "nobody",
+         "item_id": 99999, "process_id": "onboarding", "code": "en", "message_id": 99999, "filename": "x"}
+
+
+def _routes(app: Flask) -> list[tuple[str, str, str]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        converters = rule._converters  # which arguments are numbers (werkzeug keeps them private)
+        values = {arg: DUMMY.get(arg, 99999 if type(converters[arg]).__name__ == "IntegerConverter" else "x")
+                  for arg in rule.arguments}
+        path = rule.build(values, append_unknown=False)
+        assert path is not None
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, path[1]))
+    return found
+
+
+def test_no_route_is_open_by_accident(app: Flask, client: FlaskClient) -> None:
+    routes = _routes(app)
+    assert len(routes) > 30
+    for endpoint, method, path in routes:
+        response = client.open(path, method=method)
+        if path.startswith("/api/"):
+            assert response.status_code == 401, (endpoint, method, path, response.status_code)
+        elif path.startswith("/x/"):
+            assert response.status_code in (403, 404), (endpoint, method, path, response.status_code)
+        else:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], \
+                (endpoint, method, path, response.status_code)
+
+
+@pytest.mark.parametrize("user", ["eng02", "visitor01"])
+def test_staff_without_roles_reach_nothing_else(app: Flask, login: Callable[[str], FlaskClient], user: str) -> None:
+    """An employee or an outsider with an account may see their inbox and nothing that takes an id."""
+    client = login(user)
+    for endpoint, method, path in _routes(app):
+        if endpoint in {"inbox.index"} or path.startswith(("/api/", "/x/")):
+            continue
+        response = client.open(path, method=method)
+        assert response.status_code in (400, 403, 404, 405), (endpoint, method, path, response.status_code)
