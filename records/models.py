@@ -203,6 +203,7 @@ class Task(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(64))
+    reminded_at: Mapped[dt.datetime | None]                              # the reminder before due_at was sent
 
 
 class HistoryEntry(Base):

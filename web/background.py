@@ -1,4 +1,4 @@
-"""Work the web app does on its own: fire due timers and send the outbox, every minute."""
+"""Work the web app does on its own, every minute: fire due timers, remind before due dates, send the outbox."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import Any
 
-from web.mailer import send_pending
+from web.mailer import send_pending, send_reminders
 from web.state import WebState
 
 __all__ = ["start_background"]
@@ -26,6 +26,7 @@ def start_background(web: WebState, config: dict[str, Any]) -> threading.Event:
                 if report.due:
                     log.info("tick: %d due, %d advanced, %d errors", report.due, len(report.advanced),
                              len(report.errors))
+                send_reminders(web, web.engine.clock.now())
                 send_pending(web, config)
             except Exception:  # the loop must survive a bad minute; the next one retries
                 log.exception("background tick failed")

@@ -3,6 +3,7 @@ and is sent by SMTP when configured (MIBAO_SMTP_HOST); otherwise the outbox page
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 from email.message import EmailMessage
 from typing import Any
@@ -11,10 +12,15 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from records.models import Document, Notification, Task, User, utcnow
+from records.db import transaction
+from records.models import Document, Notification, Task, TaskState, User, utcnow
 from web.state import WebState
+from workflows.clock import SHANGHAI as CST
 
-__all__ = ["install", "send_pending"]
+__all__ = ["REMIND_BEFORE", "install", "send_pending", "send_reminders"]
+
+# A reminder goes out once, this long before a task's due time (e.g. the proof of employment due on the 10th).
+REMIND_BEFORE = dt.timedelta(days=2)
 
 
 def _task_ready(public_url: str):  # type: ignore[no-untyped-def]
@@ -51,6 +57,25 @@ def install(app: Flask) -> None:
     web: WebState = app.extensions["mibao"]
     web.engine.on_task_ready.append(_task_ready(str(app.config["PUBLIC_URL"]).rstrip("/")))
     web.engine.on_document_completed.append(_document_completed)
+
+
+def send_reminders(web: WebState, now: dt.datetime) -> int:
+    """Put a reminder in the outbox for every open task due within REMIND_BEFORE that has had none."""
+    count = 0
+    with transaction(web.sessions) as session:
+        due = session.scalars(select(Task).where(Task.state == TaskState.READY, Task.reminded_at.is_(None),
+                                                 Task.due_at.is_not(None), Task.due_at <= now + REMIND_BEFORE))
+        for task in due:
+            assert task.due_at is not None
+            user = session.get(User, task.assignee) if task.assignee else None
+            session.add(Notification(
+                instance_id=task.instance_id, to_user=task.assignee, to_role=task.lane,
+                to_email=user.email if user else None, subject=f"提醒 / Reminder: {task.title}",
+                body=f"请在 {task.due_at.astimezone(CST):%Y-%m-%d %H:%M} 前完成：{task.title}\n"
+                     f"Please complete before the due time: {task.title}", created_at=now))
+            task.reminded_at = now
+            count += 1
+    return count
 
 
 def send_pending(web: WebState, config: dict[str, Any]) -> int:
