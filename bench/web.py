@@ -163,6 +163,15 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.1)
+            single = Client(base)
+            token = _CSRF.search(single.get("/login"))
+            single.post("/login", {"username": "head0999", "password": PASSWORD,
+                                   "csrf_token": token.group(1) if token else ""})
+            alone = []
+            for _ in range(20):
+                t0 = time.perf_counter()
+                single.get("/inbox")
+                alone.append(time.perf_counter() - t0)
             timings: dict[str, list[float]] = {"inbox": [], "complete": []}
             errors: list[str] = []
             deadline = time.monotonic() + args.seconds
@@ -178,6 +187,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "inbox_p95_ms": round(p95(timings["inbox"]), 1), "complete_p95_ms": round(p95(timings["complete"]), 1),
         "inbox_median_ms": round(statistics.median(timings["inbox"]) * 1000, 1) if timings["inbox"] else None,
+        "inbox_alone_ms": round(statistics.median(alone) * 1000, 1),
         "requests": len(timings["inbox"]) + len(timings["complete"]), "errors": len(errors),
         "tasks": args.tasks, "users": args.users, "seconds": args.seconds,
     }

@@ -12,7 +12,7 @@ from web.state import state
 from workflows import ConflictError, FormDataError, TaskView
 
 bp = Blueprint("inbox", __name__)
-INBOX_PAGE = 100
+INBOX_PAGE = 50
 
 
 def visible_task(task_id: str) -> TaskView:
@@ -27,7 +27,8 @@ def visible_task(task_id: str) -> TaskView:
         abort(404)
     if task.state != "ready":
         by = f" ({task.completed_by}, {task.completed_at:%Y-%m-%d %H:%M})" if task.completed_at else ""
-        raise ConflictError(_("This task is already %(state)s%(by)s.", state=task.state, by=by))
+        states = {"completed": _("completed"), "cancelled": _("cancelled")}
+        raise ConflictError(_("This task is already %(state)s%(by)s.", state=states.get(task.state, task.state), by=by))
     return task
 
 
@@ -67,7 +68,7 @@ def complete(task_id: str) -> Response:
     schema = state().engine.forms.schema(found.form) if found.form else None
     data, problems = coerce(schema, request.form)
     if problems:
-        raise FormDataError(f"task {found.title!r}", problems)
+        raise FormDataError(_("the task “%(title)s”", title=found.title), problems)
     state().engine.complete(task_id, actor=user.id, data=data)
     flash(_("Done: %(title)s", title=found.title), "success")
     return redirect(url_for("inbox.index"))
