@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -30,10 +30,10 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def _locale() -> str:
+    # Chinese unless the user chose English with the switch: the users are Chinese, and a browser's
+    # language setting (often English on company machines) is a weaker signal than their choice.
     chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return str(chosen)
-    return request.accept_languages.best_match(list(LANGUAGES)) or "zh"
+    return str(chosen) if chosen in LANGUAGES else "zh"
 
 
 def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:

@@ -72,6 +72,10 @@ def register_error_handlers(app: Flask) -> None:
 
     for cls, status in STATUS:
         def handler(exc: Exception, status: int = status):  # type: ignore[no-untyped-def]
-            return _respond(status, str(exc), list(getattr(exc, "problems", []) or []))
+            problems = list(getattr(exc, "problems", []) or [])
+            if isinstance(exc, FormDataError) and not request.path.startswith("/api/"):
+                # The page's advice says it in the user's language; the problems below name the fields.
+                return _respond(status, _advice(status), problems)
+            return _respond(status, str(exc), problems)
 
         app.register_error_handler(cls, handler)

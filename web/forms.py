@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 __all__ = ["Field", "coerce", "fields_of"]
@@ -80,5 +81,10 @@ def coerce(schema: dict[str, Any] | None, form: MultiDict[str, str]) -> tuple[di
             else:
                 data[f.name] = raw
         except ValueError:
-            problems.append(f"{f.name}: {raw!r} is not a {f.kind}")
+            if f.kind == "integer":
+                problems.append(_("%(field)s: “%(value)s” is not a whole number.", field=f.title, value=raw))
+            elif f.kind == "number":
+                problems.append(_("%(field)s: “%(value)s” is not a number.", field=f.title, value=raw))
+            else:
+                problems.append(_("%(field)s: “%(value)s” is not one of the choices.", field=f.title, value=raw))
     return data, problems

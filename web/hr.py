@@ -4,6 +4,7 @@ record with its diagram, and one person's agreements."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from records.models import InstanceStatus, User
@@ -60,7 +61,7 @@ def start_person(process_id: str) -> BaseResponse:
     assert user is not None
     data, problems = coerce(schema, request.form)
     if problems:
-        raise FormDataError(f"starting {process_id}", problems)
+        raise FormDataError(_("the start form"), problems)
     view = start_one(state().engine, process_id, data, actor=user.id)
     return redirect(url_for("hr.instance", instance_id=view.id))
 

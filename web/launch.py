@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from documents.errors import DocumentError
@@ -56,22 +57,26 @@ def read_csv(raw: bytes) -> list[dict[str, str]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FormDataError("the CSV file", ["the file is not UTF-8: save it as “CSV UTF-8”"]) from None
+        raise FormDataError(_("the CSV file"),
+                            [_("The file is not UTF-8: save it as “CSV UTF-8” and upload it again.")]) from None
     rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
     if not rows:
-        raise FormDataError("the CSV file", ["it has no data rows below the header"])
+        raise FormDataError(_("the CSV file"),
+                            [_("The file has no data rows below the header: add one row per person.")])
     if len(rows) > MAX_ROWS:
-        raise FormDataError("the CSV file", [f"at most {MAX_ROWS} rows at a time; it has {len(rows)}"])
+        raise FormDataError(_("the CSV file"),
+                            [_("At most %(max)s rows at a time; this file has %(rows)s. Split it into smaller files.",
+                               max=MAX_ROWS, rows=len(rows))])
     return rows
 
 
 def start_one(engine: Engine, process_id: str, data: dict[str, Any], *, actor: str) -> InstanceView:
     """Start ``process_id`` for one person, after checking that the accounts it names exist."""
     with engine.sessions() as session:
-        missing = [f"{name}: there is no user {data[name]!r}" for name in _USER_FIELDS
+        missing = [_("%(field)s: there is no user “%(user)s”.", field=name, user=data[name]) for name in _USER_FIELDS
                    if isinstance(data.get(name), str) and session.get(User, data[name]) is None]
     if missing:
-        raise FormDataError(f"starting {process_id}", missing)
+        raise FormDataError(_("the start form"), missing)
     return engine.start(process_id, data, actor=actor)
 
 

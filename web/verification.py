@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from flask_babel import gettext as _
+
 from signing import SignatureReport, Verdict, verify_pdf
 
 __all__ = ["Busy", "verify_isolated"]
@@ -47,12 +49,13 @@ def verify_isolated(data: bytes, *, trust_roots: Sequence[bytes], timeout: float
         process.start()
         sender.close()
         found: dict[str, Any] | None = None
-        problem = f"the document could not be checked within {timeout:g} seconds; it is treated as not valid"
+        problem = _("The document could not be checked within %(seconds)s seconds; it is treated as not valid.",
+                    seconds=f"{timeout:g}")
         try:
             if receiver.poll(timeout):
                 found = receiver.recv()
         except (EOFError, OSError):
-            problem = "the checker stopped on this document; it is treated as not valid"
+            problem = _("The checker stopped on this document; it is treated as not valid.")
         finally:
             receiver.close()
             if process.is_alive():

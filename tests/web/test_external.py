@@ -27,7 +27,7 @@ def test_forged_link_is_404(client: FlaskClient, probe: WebState) -> None:
     start_probe(probe)
     response = client.get("/x/" + "A" * 43)
     assert response.status_code == 404
-    assert "not valid" in response.text
+    assert "not valid" in response.text or "链接无效" in response.text
 
 
 def test_the_mail_has_the_link_and_the_party_an_account(client: FlaskClient, probe: WebState) -> None:
@@ -47,7 +47,7 @@ def test_expired_link_is_410(client: FlaskClient, probe: WebState, clock: FixedC
     clock.set(clock.now() + dt.timedelta(days=7, minutes=1))
     response = client.get(f"/x/{token}")
     assert response.status_code == 410
-    assert "expired" in response.text
+    assert "expired" in response.text or "已过期" in response.text
 
 
 def test_signing_spends_the_link_and_a_second_click_is_409(client: FlaskClient, probe: WebState) -> None:
@@ -60,7 +60,7 @@ def test_signing_spends_the_link_and_a_second_click_is_409(client: FlaskClient, 
     assert (task.state, task.completed_by) == ("completed", f"ext-{link.id}")
     assert client.post(f"/x/{token}/sign", data={"agree": "on"}).status_code == 409
     response = client.get(f"/x/{token}")
-    assert response.status_code == 410 and "already been used" in response.text
+    assert response.status_code == 410 and ("already been used" in response.text or "已使用过" in response.text)
 
 
 def test_signing_needs_the_agreement_box(client: FlaskClient, probe: WebState) -> None:
@@ -159,6 +159,6 @@ def test_csrf_is_enforced_on_the_code_form(tmp_path: Path, clock: FixedClock) ->
     try:
         response = app.test_client().post("/x/" + "C" * 43 + "/code")
         assert response.status_code == 400
-        assert "form expired" in response.text
+        assert "form expired" in response.text or "表单已过期" in response.text
     finally:
         app.extensions["mibao"].close()

@@ -47,19 +47,20 @@ def _upload(client: FlaskClient, data: bytes, name: str = "agreement.pdf") -> tu
 def test_verify_a_good_pdf(client: FlaskClient, fast_services: WebState, sealed_pdf: bytes) -> None:
     status, text = _upload(client, sealed_pdf)
     assert status == 200
-    assert "✔ Valid" in text and "聊城示例轴承有限公司" in text and "NOT valid" not in text
+    assert ("✔ Valid" in text or "✔ 有效" in text) and "聊城示例轴承有限公司" in text
+    assert "NOT valid" not in text and "✘ 无效" not in text
 
 
 def test_verify_a_tampered_pdf(client: FlaskClient, fast_services: WebState, sealed_pdf: bytes) -> None:
     at = sealed_pdf.index(b"/Contents", len(sealed_pdf) // 4)   # change one byte inside the signed range
     tampered = sealed_pdf[:at] + b"/Contentz" + sealed_pdf[at + 9:]
     status, text = _upload(client, tampered)
-    assert status == 200 and "NOT valid" in text
+    assert status == 200 and ("NOT valid" in text or "✘ 无效" in text)
 
 
 def test_verify_refuses_a_non_pdf(client: FlaskClient) -> None:
     status, text = _upload(client, b"PK\x03\x04 this is a zip", "agreement.docx")
-    assert status == 422 and "not a PDF" in text
+    assert status == 422 and ("not a PDF" in text or "不是 PDF" in text)
     status, text = _upload(client, b"")
     assert status == 422
 
