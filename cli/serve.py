@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 
 import click
 
@@ -30,6 +32,9 @@ def serve(host: str, port: int, demo: bool, threads: int) -> None:
         click.echo(f"demo accounts (password: {DEMO_PASSWORD}):")
         for user_id, name, roles in logins:
             click.echo(f"  {user_id:10} {name}  [{roles}]")
+    # SIGTERM (systemd, a container stop) must run the cleanup below like Ctrl+C does, or LibreOffice,
+    # which runs in a session of its own, outlives the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     start_background(web, app.config)
     click.echo(f"mibao is running at http://{host}:{port}  (instance: {web.instance.root}; Ctrl+C stops it)")
     try:
