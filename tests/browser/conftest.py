@@ -69,7 +69,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeou
     raise RuntimeError(f"the server did not answer /login within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``mibao serve`` on a free port over a fresh instance (SQLite) with the demo people; stopped at the end."""
     instance = tmp_path_factory.mktemp("browser-instance")
@@ -119,7 +119,9 @@ def _processes_using(instance: Path) -> list[int]:
     return sorted(groups)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and pyHanko's asyncio.run() in the other packages' tests fails inside a running loop.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing (CI=true: the browser tests must run; apt-get install chromium)")
