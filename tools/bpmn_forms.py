@@ -194,7 +194,7 @@ def task_forms() -> dict[str, dict[str, Any]]:
         "employment_status": enum("目前就业状态", "employed = 受雇，self_employed = 自雇/创业，unemployed = 未就业", ["employed", "self_employed", "unemployed"]),
         "new_employer": {"type": "string", "title": "现任职单位", "description": "受雇时填写", "maxLength": 200},
         "proof_type": enum("证明类型", "labor_contract = 劳动合同，social_insurance = 社保缴纳证明，both = 两者，declaration = 未就业声明", ["labor_contract", "social_insurance", "both", "declaration"]),
-        "proof_reference": s("证明文件", "上传文件的标识（网页上传后生成）", maxLength=500),
+        "proof_reference": s("证明文件", "劳动合同或社保缴纳证明（PDF 或图片，网页上传后生成文件标识）", maxLength=500, **{"x-upload": ["application/pdf", "image/png", "image/jpeg"]}),
         "truthful": b("本人承诺所提交材料真实", "必须为 true", const=True),
     }, ["employment_status", "proof_type", "proof_reference", "truthful"])
     f["noncompete_payment"] = schema("noncompete_payment", "竞业限制补偿支付登记", "人力资源部每月 15 日前支付补偿并登记（每月覆盖上月）；发现违约或公司提前解除时勾选。", {

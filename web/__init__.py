@@ -58,10 +58,11 @@ def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = 
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import auth, inbox, mailer, navigation
+    from web import auth, inbox, mailer, navigation, uploads
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(uploads.bp)
     from web import committee, formatting, hr, register, sign
 
     app.register_blueprint(sign.bp)

@@ -20,10 +20,11 @@ class Field:
     name: str
     title: str
     description: str
-    kind: str                    # text | textarea | number | integer | checkbox | select | lines | date
+    kind: str                    # text | textarea | number | integer | checkbox | select | lines | date | file
     required: bool
     choices: list[Any] = field(default_factory=list)
     const: Any = None
+    accept: list[str] = field(default_factory=list)       # media types of a file field
 
 
 def fields_of(schema: dict[str, Any] | None) -> list[Field]:
@@ -35,12 +36,14 @@ def fields_of(schema: dict[str, Any] | None) -> list[Field]:
         kind = _kind(prop)
         out.append(Field(name=name, title=str(prop.get("title", name)), description=str(prop.get("description", "")),
                          kind=kind, required=name in required, choices=list(prop.get("enum", [])),
-                         const=prop.get("const")))
+                         const=prop.get("const"), accept=list(prop.get("x-upload", []))))
     return out
 
 
 def _kind(prop: dict[str, Any]) -> str:
     t = prop.get("type")
+    if "x-upload" in prop:
+        return "file"
     if "enum" in prop:
         return "select"
     if t == "boolean":

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from web.forms import coerce, fields_of
 from web.security import current_user, login_required
 from web.state import state
+from web.uploads import UploadError, store_upload
 from workflows import ConflictError, FormDataError, TaskView
 
 bp = Blueprint("inbox", __name__)
@@ -67,6 +68,13 @@ def complete(task_id: str) -> Response:
     assert user is not None
     schema = state().engine.forms.schema(found.form) if found.form else None
     data, problems = coerce(schema, request.form)
+    for f in fields_of(schema):
+        upload = request.files.get(f.name) if f.kind == "file" else None
+        if upload is not None and upload.filename:
+            try:
+                data[f.name] = store_upload(state(), upload, f.accept)
+            except UploadError as exc:
+                problems.append(f"{f.title}: {exc}")
     if problems:
         raise FormDataError(_("the task “%(title)s”", title=found.title), problems)
     state().engine.complete(task_id, actor=user.id, data=data)
