@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, current_app, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,7 +26,21 @@ from workflows import Clock, Engine, Services
 __all__ = ["create_app", "csrf", "limiter"]
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _client_key() -> str:
+    # Per app as well as per address: tests build several apps in one process, and the limiter's storage is shared.
+    return f"{id(current_app._get_current_object())}:{get_remote_address()}"  # type: ignore[attr-defined]
+
+
+limiter = Limiter(key_func=_client_key, default_limits=[])
+
+
+@limiter.request_filter
+def _limits_off() -> bool:
+    # Switched per app (MIBAO_RATE_LIMITS = False in most tests). Flask-Limiter's own RATELIMIT_ENABLED is a
+    # property of the one limiter object, so the last app created would decide for all of them.
+    return not current_app.config.get("MIBAO_RATE_LIMITS", True)
 
 
 def _locale() -> str:

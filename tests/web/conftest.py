@@ -32,7 +32,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def app(tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
     app = create_app({"MIBAO_INSTANCE": Instance.from_env(tmp_path), "WARM_CONVERTERS": 0,
-                      "WTF_CSRF_ENABLED": False, "TESTING": True, "RATELIMIT_ENABLED": False}, clock=clock)
+                      "WTF_CSRF_ENABLED": False, "TESTING": True, "MIBAO_RATE_LIMITS": False}, clock=clock)
     web: WebState = app.extensions["mibao"]
     password = hash_password(DEMO_PASSWORD)
     with transaction(web.sessions) as session:

@@ -121,7 +121,7 @@ def test_token_create_prints_a_working_token(tmp_path: Path) -> None:
     secret = result.stdout.strip().splitlines()[0]
     assert runner.invoke(mibao, ["token", "create", "nobody", "--label", "x"], env=env).exit_code != 0
     app = create_app({"MIBAO_INSTANCE": Instance.from_env(tmp_path / "instance"), "WARM_CONVERTERS": 0,
-                      "TESTING": True, "RATELIMIT_ENABLED": False})
+                      "TESTING": True, "MIBAO_RATE_LIMITS": False})
     try:
         response = app.test_client().get("/api/v1/tasks", headers={"Authorization": f"Bearer {secret}"})
         assert response.status_code == 200

@@ -142,7 +142,7 @@ def test_codes_stored_hashed_and_limited_per_link(client: FlaskClient, probe: We
 
 def test_code_requests_rate_limited_per_ip(tmp_path: Path, clock: FixedClock) -> None:
     app = create_app({"MIBAO_INSTANCE": Instance.from_env(tmp_path / "limited"), "WARM_CONVERTERS": 0,
-                      "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                      "TESTING": True, "WTF_CSRF_ENABLED": False, "MIBAO_RATE_LIMITS": True,
                       "EXTERNAL_CODE_RATE_LIMIT": "2 per minute"}, clock=clock)
     try:
         limiter.reset()
@@ -155,7 +155,7 @@ def test_code_requests_rate_limited_per_ip(tmp_path: Path, clock: FixedClock) ->
 
 def test_csrf_is_enforced_on_the_code_form(tmp_path: Path, clock: FixedClock) -> None:
     app = create_app({"MIBAO_INSTANCE": Instance.from_env(tmp_path / "csrf"), "WARM_CONVERTERS": 0,
-                      "TESTING": True, "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False}, clock=clock)
+                      "TESTING": True, "WTF_CSRF_ENABLED": True, "MIBAO_RATE_LIMITS": False}, clock=clock)
     try:
         response = app.test_client().post("/x/" + "C" * 43 + "/code")
         assert response.status_code == 400

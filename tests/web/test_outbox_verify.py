@@ -72,7 +72,7 @@ def test_verify_is_rate_limited(tmp_path: object, clock: object) -> None:
     from web import create_app, limiter
 
     app = create_app({"MIBAO_INSTANCE": Instance.from_env(Path(str(tmp_path)) / "v"), "WARM_CONVERTERS": 0,
-                      "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                      "TESTING": True, "WTF_CSRF_ENABLED": False, "MIBAO_RATE_LIMITS": True,
                       "VERIFY_RATE_LIMIT": "2 per minute"})
     try:
         limiter.reset()
