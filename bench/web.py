@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (mibao serve --workers)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         instance = Instance.from_env(tmp)
@@ -152,9 +153,9 @@ def main() -> None:
             port = s.getsockname()[1]
         # 20 simulated users sign in from one address: lift the per-address login limit for this run only.
         env = {**os.environ, "MIBAO_INSTANCE": tmp, "MIBAO_LOGIN_RATE_LIMIT": "1000 per minute"}
-        server = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "serve", "--port", str(port),
-                                   "--threads", "16"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        command = [sys.executable, "-c", "import cli; cli.main()", "serve", "--port", str(port),
+                   "--threads", "8", "--workers", str(args.workers)]
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):
@@ -189,7 +190,7 @@ def main() -> None:
         "inbox_median_ms": round(statistics.median(timings["inbox"]) * 1000, 1) if timings["inbox"] else None,
         "inbox_alone_ms": round(statistics.median(alone) * 1000, 1),
         "requests": len(timings["inbox"]) + len(timings["complete"]), "errors": len(errors),
-        "tasks": args.tasks, "users": args.users, "seconds": args.seconds,
+        "tasks": args.tasks, "users": args.users, "seconds": args.seconds, "workers": args.workers,
     }
     for line in errors[:5]:
         print("error:", line)

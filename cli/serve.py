@@ -1,43 +1,102 @@
-"""``mibao serve``: the web app on an instance folder, with the timer tick and warm converter in the background."""
+"""``mibao serve``: the web app on an instance folder, with the timer tick and warm converter in the background.
+
+With ``--workers 1`` it runs in this process (waitress); with more, under gunicorn, one process per worker —
+Python runs one thread at a time per process, so on two cores two workers serve about twice the requests.
+Each worker keeps its own warm LibreOffice; exactly one of them (holding ``<instance>/background.lock``) fires
+the timers and sends the outbox.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
+from typing import Any
 
 import click
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
+
+
+def _app(public_url: str) -> Any:
+    from web import create_app
+    from web.background import start_background
+
+    app = create_app({"PUBLIC_URL": public_url})
+    start_background(app.extensions["mibao"], app.config)
+    return app
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Create the demo accounts and start a few processes (empty database).")
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, demo: bool, threads: int) -> None:
-    """Serve the web app (waitress) on HOST:PORT."""
-    from waitress import serve as waitress_serve
+@click.option("--workers", default=min(os.cpu_count() or 1, 4), show_default=True, type=int,
+              help="Processes serving requests (1 = waitress in this process).")
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+def serve(host: str, port: int, demo: bool, workers: int, threads: int) -> None:
+    """Serve the web app on HOST:PORT."""
+    _logging()
+    public_url = f"http://{host}:{port}"
+    if demo:
+        _seed_demo(public_url)
+    click.echo(f"mibao is running at {public_url}  ({workers} worker(s); Ctrl+C stops it)")
+    if workers <= 1:
+        _serve_here(public_url, host, port, threads)
+    else:
+        _serve_gunicorn(public_url, host, port, workers, threads)
 
+
+def _seed_demo(public_url: str) -> None:
     from web import create_app
-    from web.background import start_background
     from web.demo import DEMO_PASSWORD, seed_demo
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
-    app = create_app({"PUBLIC_URL": f"http://{host}:{port}"})
+    click.echo("preparing demo data (the first LibreOffice start takes a few seconds) …")
+    app = create_app({"PUBLIC_URL": public_url})
     web = app.extensions["mibao"]
-    if demo:
-        click.echo("preparing demo data (the first LibreOffice start takes a few seconds) …")
+    try:
         logins = seed_demo(web)
-        click.echo(f"demo accounts (password: {DEMO_PASSWORD}):")
-        for user_id, name, roles in logins:
-            click.echo(f"  {user_id:10} {name}  [{roles}]")
+    finally:
+        web.close()
+    click.echo(f"demo accounts (password: {DEMO_PASSWORD}):")
+    for user_id, name, roles in logins:
+        click.echo(f"  {user_id:10} {name}  [{roles}]")
+
+
+def _serve_here(public_url: str, host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    app = _app(public_url)
     # SIGTERM (systemd, a container stop) must run the cleanup below like Ctrl+C does, or LibreOffice,
     # which runs in a session of its own, outlives the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    start_background(web, app.config)
-    click.echo(f"mibao is running at http://{host}:{port}  (instance: {web.instance.root}; Ctrl+C stops it)")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="mibao")
     finally:
-        web.close()
+        app.extensions["mibao"].close()
+
+
+def _serve_gunicorn(public_url: str, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                               "worker_class": "gthread", "timeout": 120, "graceful_timeout": 20,
+                               "accesslog": None, "worker_exit": _worker_exit}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return _app(public_url)       # in each worker, after the fork: its own database pool and LibreOffice
+
+    Server().run()
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "extensions"):
+        app.extensions["mibao"].close()
