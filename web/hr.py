@@ -89,9 +89,15 @@ def csv_sample(process_id: str) -> Response:
 @roles_required("hr")
 def instance(instance_id: int) -> str:
     view = _personnel_instance(instance_id)
-    start_form = state().engine.start_form(view.process_id)
-    titles = {f.name: f.title for f in fields_of(state().engine.forms.schema(start_form) if start_form else None)}
-    return render_template("hr/instance.html", view=view, titles=titles)
+    return render_template("hr/instance.html", view=view, titles=_field_titles(view.process_id))
+
+
+def _field_titles(process_id: str) -> dict[str, str]:
+    """Titles of every field people fill in this process: its start form and its tasks' forms."""
+    engine = state().engine
+    forms = [engine.start_form(process_id)]
+    forms += [task.properties.get("form") for task in engine.process(process_id).user_tasks.values()]
+    return {f.name: f.title for form in forms if form for f in fields_of(engine.forms.schema(form))}
 
 
 @bp.route("/instances/<int:instance_id>/diagram.json")
