@@ -8,9 +8,10 @@ line one JSON object:
 
 - ``render_ms``  validate the data and fill the DOCX
 - ``convert_ms`` LibreOffice DOCX → PDF/A
+- ``evidence_ms`` evidence page and embedded files (source DOCX, fill data, preparation record)
 - ``mark_ms``    level marks, footer, signature fields
 - ``sign_ms``    one signature with its Chinese stamp, B-T with the internal TSA (median over both parties)
-- ``pipeline_ms`` render + convert + mark + both signatures: producing one signed agreement
+- ``pipeline_ms`` render + convert + evidence + mark + both signatures: producing one signed agreement
 - ``verify_ms``  verification, per signature (a document's verification time / its signatures)
 - ``docs_per_s`` signed agreements per second with all workers (verification included)
 """
@@ -24,14 +25,15 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from documents import TemplateCatalog, render_docx, validate_data
-from documents.produce import new_document_id, signature_slots
-from signing import Converter, ConvertOptions, Pki, mark_document, sign_document, verify_pdf
+from documents.produce import evidence_meta, new_document_id, signature_slots
+from signing import Converter, ConvertOptions, Pki, attach_evidence, mark_document, sign_document, verify_pdf
 
 
 class Pipeline:
@@ -55,6 +57,10 @@ class Pipeline:
         s = clock()
         pdf = self.converter.convert(docx)
         t["convert_ms"] = clock() - s
+        s = clock()
+        meta = evidence_meta(self.manifest, ctx, prepared_at=datetime.now(UTC))
+        pdf = attach_evidence(pdf, docx=docx, data=ctx, meta=meta)
+        t["evidence_ms"] = clock() - s
         s = clock()
         pdf = mark_document(pdf, document_id=ctx["document_id"], level=ctx["secret_level"],
                             slots=signature_slots(self.manifest))

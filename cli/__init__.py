@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cli.audit import audit
 from cli.demo import demo
 from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
@@ -24,7 +25,8 @@ def mibao() -> None:
     """
 
 
-for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user, serve, token):
+for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user, serve, token,
+                audit):
     mibao.add_command(command)
 
 

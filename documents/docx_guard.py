@@ -21,6 +21,9 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024     # everything inside, as declared by t
 MAX_PART_RATIO = 200                       # honest XML compresses ~10:1; bombs reach 1000:1 and more
 MAX_ENTRIES = 2000
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# The DOCTYPE search reads bytes as UTF-8, so a part in another encoding (UTF-16, UTF-7, …) would hide one:
+# Word and LibreOffice write every part in UTF-8, and XML never contains NUL, so anything else is refused.
+_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 def check_docx(data: bytes, name: str = "template.docx") -> None:
@@ -52,12 +55,34 @@ def check_docx(data: bytes, name: str = "template.docx") -> None:
             raise TemplateInputError(f"{name} would expand to {total // 1024 // 1024} MB; "
                                      f"at most {MAX_UNPACKED_BYTES // 1024 // 1024} MB are allowed")
         for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                try:
-                    head = archive.read(info)
-                except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                    raise TemplateInputError(f"{name}: part {info.filename} is damaged ({exc})") from None
+            xml = info.filename.endswith((".xml", ".rels"))
+            try:
+                head = _inflate(archive, info, keep=xml)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise TemplateInputError(f"{name}: part {info.filename} is damaged ({exc})") from None
+            if xml:
+                declared = _ENCODING.match(head)
+                if b"\x00" in head or head.startswith((b"\xfe\xff", b"\xff\xfe")) or (
+                        declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
+                    raise TemplateInputError(f"{name}: part {info.filename} is not UTF-8 XML, which Word always "
+                                             "writes; the file was refused")
                 if _DOCTYPE.search(head):
                     raise TemplateInputError(
                         f"{name}: part {info.filename} declares a DOCTYPE or entities, which Word never "
                         "writes; the file was refused (XML entity attacks)")
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool) -> bytes:
+    """Inflate one part in bounded steps, checking its CRC; its bytes only when ``keep``.
+
+    ``ZipFile.read`` inflates a part's whole stream at once and only then cuts it to the size the directory
+    declares, so a directory that lies (2 KB declared, 400 MB inside) made a 2 MB upload cost 400 MB here.
+    Read in steps, a part never yields more than its declared (and already checked) size, and one whose
+    content does not match fails its CRC. Every part is checked, since python-docx later reads them all.
+    """
+    chunks = []
+    with archive.open(info) as part:
+        while chunk := part.read(1024 * 1024):
+            if keep:
+                chunks.append(chunk)
+    return b"".join(chunks)

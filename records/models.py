@@ -7,11 +7,25 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "ApiToken",
+    "AuditAnchor",
+    "AuditHead",
+    "AuditRecord",
     "Base",
     "CheckStatus",
     "Document",
@@ -301,3 +315,53 @@ class SecretItem(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")      # active / declassified
     approval: Mapped[dict[str, Any]] = mapped_column(default=dict)         # votes, decision, who and when
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+
+
+class AuditRecord(Base):
+    """One link of the tamper-evident audit chain (``records.audit``): append-only, never updated.
+
+    ``hash`` is SHA-256 over a canonical JSON of every other column and ``prev_hash``, so an edit, a deletion
+    or an insertion anywhere breaks the chain at that ``seq``.
+    """
+
+    __tablename__ = "audit_records"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(20))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(String(10))                       # allowed / denied
+    source: Mapped[str | None] = mapped_column(String(64))                # client IP
+    session_hash: Mapped[str | None] = mapped_column(String(64))          # opaque: a hash of the session
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (Index("ix_audit_records_target", "target_type", "target_id"),)
+
+
+class AuditHead(Base):
+    """The chain's newest link, one row (id 1): appenders lock it, so the chain never forks."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(Base):
+    """An RFC 3161 timestamp token over the chain's head hash at ``seq``: the chain up to there existed then."""
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    token: Mapped[bytes] = mapped_column(LargeBinary)                       # DER ContentInfo (SignedData)
+    at: Mapped[dt.datetime]

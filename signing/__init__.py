@@ -9,16 +9,20 @@ from signing.errors import (
     PkiError,
     SigningError,
 )
+from signing.evidence import EvidenceMeta, ExpectedSigner, attach_evidence
 from signing.mark import SignatureSlot, mark_document
 from signing.pki import Identity, Pki
 from signing.sign import sign_document
-from signing.verdict import SignatureReport, Verdict
+from signing.verdict import AttachmentReport, SignatureReport, Verdict
 from signing.verify import verify_pdf
 
 __all__ = [
+    "AttachmentReport",
     "ConversionError",
     "ConvertOptions",
     "Converter",
+    "EvidenceMeta",
+    "ExpectedSigner",
     "FontCoverageError",
     "Identity",
     "PartyError",
@@ -29,6 +33,7 @@ __all__ = [
     "SignatureSlot",
     "SigningError",
     "Verdict",
+    "attach_evidence",
     "mark_document",
     "sign_document",
     "verify_pdf",

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["SignatureReport", "Verdict"]
+__all__ = ["AttachmentReport", "SignatureReport", "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,21 @@ class SignatureReport:
 
 
 @dataclass(frozen=True)
+class AttachmentReport:
+    """A file embedded in the document as the last signature (or document timestamp) covers it."""
+
+    name: str
+    size: int  # bytes, decoded
+    sha256: str  # hex, of the decoded file
+    relationship: str | None  # PDF/A-3 /AFRelationship: Source, Data, Supplement, … or None
+    mime_type: str | None
+    description: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Verdict:
     """``ok`` only if every signature is intact, valid and trusted, nothing disallowed changed, and
     the last signature or document timestamp covers the whole file."""
@@ -49,12 +64,23 @@ class Verdict:
     ok: bool
     signatures: list[SignatureReport]
     problems: list[str]
+    # Embedded files in the revision the last signature covers (evidence: source DOCX, fill data, records).
+    attachments: list[AttachmentReport] = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, found: dict[str, Any]) -> Verdict:
+        """The inverse of :meth:`to_json` (a verdict sent from a child process)."""
+        return cls(ok=bool(found["ok"]), signatures=[SignatureReport(**s) for s in found["signatures"]],
+                   problems=list(found["problems"]),
+                   attachments=[AttachmentReport(**a) for a in found.get("attachments", ())])
 
     def describe(self) -> str:
         """The verdict in plain words, one line per signature, for the command line."""
         head = ("VALID: every signature is intact, valid and trusted, and nothing disallowed changed"
                 if self.ok else "NOT VALID")
         lines = [head, *(f"  {s.describe()}" for s in self.signatures)]
+        lines += [f"  attachment: {a.name} ({a.relationship or '—'}, {a.size} bytes, sha256 {a.sha256})"
+                  for a in self.attachments]
         lines += [f"  problem: {p}" for p in self.problems]
         return "\n".join(lines)
 
@@ -63,4 +89,5 @@ class Verdict:
             "ok": self.ok,
             "signatures": [s.to_json() for s in self.signatures],
             "problems": self.problems,
+            "attachments": [a.to_json() for a in self.attachments],
         }

@@ -12,13 +12,16 @@ instead of recursing forever); on top we cap the input size. The DoS corpus in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 from asn1crypto import cms, pem, tsp
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 from pyhanko.sign.validation import (
@@ -31,11 +34,13 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.status import DocumentTimestampStatus, PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
-from .verdict import SignatureReport, Verdict
+from .verdict import AttachmentReport, SignatureReport, Verdict
 
-__all__ = ["MAX_PDF_BYTES", "SignatureReport", "Verdict", "verify_pdf"]
+__all__ = ["MAX_PDF_BYTES", "AttachmentReport", "SignatureReport", "Verdict", "verify_pdf"]
 
 MAX_PDF_BYTES = 100 * 1024 * 1024
+_MAX_ATTACHMENTS = 64  # listed; a name tree with more entries (or deeper than _MAX_TREE_DEPTH) is a problem
+_MAX_TREE_DEPTH = 8
 _ALLOWED_LEVELS = {ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING}
 
 
@@ -73,8 +78,64 @@ def _verify(data: bytes, trust_roots: Sequence[bytes]) -> Verdict:
         )
     for report in reports:
         problems.extend(report.problems)
+    attachments = _attachments(reader, signatures[-1], problems)
     ok = not problems and all(r.ok for r in reports)
-    return Verdict(ok=ok, signatures=reports, problems=problems)
+    return Verdict(ok=ok, signatures=reports, problems=problems, attachments=attachments)
+
+
+def _attachments(reader: PdfFileReader, last: EmbeddedPdfSignature, problems: list[str]) -> list[AttachmentReport]:
+    """The embedded files as the last signature signed them (a later change is already a problem; listing the
+    signed files, not the changed ones, shows what the signatures vouch for)."""
+    try:
+        root = reader.get_historical_root(last.signed_revision)
+        names = _get(root, "/Names")
+        tree = _get(names, "/EmbeddedFiles") if isinstance(names, generic.DictionaryObject) else None
+        if not isinstance(tree, generic.DictionaryObject):
+            return []
+        found: list[AttachmentReport] = []
+        for key, spec in _name_tree(tree, 0):
+            if len(found) == _MAX_ATTACHMENTS:
+                raise ValueError(f"more than {_MAX_ATTACHMENTS} embedded files")
+            found.append(_attachment(key, spec))
+        return found
+    except Exception as exc:  # a signed file whose attachments cannot be read is not one to rely on
+        problems.append(f"the embedded files could not be read: {_why(exc)}")
+        return []
+
+
+def _name_tree(node: generic.DictionaryObject, depth: int) -> Iterator[tuple[str, generic.DictionaryObject]]:
+    if depth > _MAX_TREE_DEPTH:
+        raise ValueError("the embedded-file name tree is too deep")
+    pairs = _get(node, "/Names") or generic.ArrayObject()
+    for index in range(0, len(pairs) - 1, 2):
+        yield str(pairs[index]), pairs[index + 1]  # an array's items are dereferenced on access
+    for kid in _get(node, "/Kids") or generic.ArrayObject():
+        yield from _name_tree(kid, depth + 1)
+
+
+def _get(node: generic.DictionaryObject, key: str) -> Any:
+    """``node[key]`` dereferenced, or None (pyHanko's ``get`` returns indirect references as they are)."""
+    try:
+        return node[key]
+    except KeyError:
+        return None
+
+
+def _attachment(key: str, spec: generic.DictionaryObject) -> AttachmentReport:
+    streams = spec["/EF"]
+    stream = _get(streams, "/UF") or streams["/F"]
+    data = stream.data
+    subtype = _get(stream, "/Subtype")
+    relationship = _get(spec, "/AFRelationship")
+    description = _get(spec, "/Desc")
+    return AttachmentReport(
+        name=str(_get(spec, "/UF") or _get(spec, "/F") or key),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        relationship=str(relationship)[1:] if relationship is not None else None,
+        mime_type=str(subtype)[1:] if subtype is not None else None,
+        description=str(description) if description is not None else None,
+    )
 
 
 def _check(

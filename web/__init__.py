@@ -84,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(committee.bp)
     app.register_blueprint(register.bp)
     formatting.install(app)
-    from web import api, external, external_links, outbox, verify
+    from web import api, audit_log, external, external_links, outbox, verify
 
     app.register_blueprint(external.bp)
     app.register_blueprint(outbox.bp)
@@ -93,3 +93,4 @@ def _register_blueprints(app: Flask) -> None:
     external_links.install(app)
     mailer.install(app)
     navigation.install(app)
+    audit_log.install(app)

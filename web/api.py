@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from records.models import ApiToken, Document, ProcessInstance, Task, User
 from web import csrf, limiter
 from web.access import can_see_document
+from web.audit_log import log_access
 from web.openapi import openapi_document
 from web.state import state
 from workflows import FormDataError
@@ -99,12 +100,12 @@ def _may_see_instance(user: User, instance_id: int) -> bool:
             Task.assignee == user.id, Task.completed_by == user.id)).limit(1)) is not None
 
 
-def _document(document_id: str) -> Document:
+def _document(document_id: str, action: str) -> Document:
     with state().sessions() as db:
         document = db.get(Document, document_id)
         if document is not None:
             db.expunge(document)
-    if document is None or not can_see_document(_user(), document):
+    if document is None or not can_see_document(_user(), document, action):
         abort(404)
     return document
 
@@ -152,7 +153,8 @@ def complete(task_id: str) -> Response:
 
 @bp.route("/documents/<document_id>")
 def document(document_id: str) -> Response:
-    found = _document(document_id)
+    found = _document(document_id, "view")
+    log_access("view", "document", found.id, found.level, found.sha256, True)
     return jsonify({
         "id": found.id, "title": found.title, "template_id": found.template_id, "level": found.level,
         "status": str(found.status), "instance_id": found.instance_id, "subject_user": found.subject_user,
@@ -162,7 +164,8 @@ def document(document_id: str) -> Response:
 
 @bp.route("/documents/<document_id>.pdf")
 def document_pdf(document_id: str) -> Response:
-    found = _document(document_id)
+    found = _document(document_id, "download")
+    log_access("download", "document", found.id, found.level, found.sha256, True)
     return send_file(io.BytesIO(document_bytes(state().services, found)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"{found.id}.pdf")
 

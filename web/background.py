@@ -1,4 +1,5 @@
-"""Work the web app does on its own, every minute: fire due timers, remind before due dates, send the outbox."""
+"""Work the web app does on its own, every minute: fire due timers, anchor the audit log (hourly), remind before
+due dates, send the outbox."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import threading
 from typing import Any
 
+from web.audit_log import anchor_if_due
 from web.mailer import send_pending, send_reminders
 from web.state import WebState
 
@@ -39,6 +41,7 @@ def start_background(web: WebState, config: dict[str, Any]) -> threading.Event:
                     if report.due:
                         log.info("tick: %d due, %d advanced, %d errors", report.due, len(report.advanced),
                                  len(report.errors))
+                    anchor_if_due(web, web.engine.clock.now())
                     send_reminders(web, web.engine.clock.now())
                     send_pending(web, config)
                 except Exception:  # the loop must survive a bad minute; the next one retries

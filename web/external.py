@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from records.db import transaction
 from records.models import Document, ExternalLink
 from web import limiter
+from web.audit_log import log_access
 from web.external_links import CODE_ATTEMPTS, CodeCheck, LinkState, check_code, issue_code, link_state, party_user_id
 from web.pages import page_images
 from web.state import state
@@ -138,8 +139,10 @@ def page_image(token: str, number: int) -> Response | tuple[str, int]:
         return found
     document = _document(found) if _verified(found) else None
     pages = _pages(document) if document else []
-    if not 1 <= number <= len(pages):
+    if document is None or not 1 <= number <= len(pages):
         return _gone(404, _("This page does not exist."))
+    log_access("page_image", "document", document.id, document.level, document.sha256, True,
+               actor=party_user_id(found), detail={"page": number, "link": found.id})
     return send_file(io.BytesIO(Path(pages[number - 1]).read_bytes()), mimetype="image/png")
 
 

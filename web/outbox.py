@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from records.models import Document, Notification
+from web.audit_log import log_access
 from web.security import roles_required
 from web.state import state
 from workflows.agreements import document_bytes
@@ -54,5 +55,7 @@ def attachment(message_id: int) -> Response:
         if document is None:
             abort(404)
         data = document_bytes(state().services, document)
+    log_access("download", "document", document.id, document.level, document.sha256, True,
+               detail={"message": message_id})
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{document.id}.pdf")

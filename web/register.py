@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template, request
 
 from records.models import SecretItem
 from web.access import REGISTER_ROLES, register_items
+from web.audit_log import log_access, register_item_sha256
 from web.overview import user_names
 from web.security import current_user, roles_required
 from web.state import state
@@ -33,6 +34,9 @@ def index() -> str:
         items = session.scalars(query.order_by(SecretItem.id)).all()
         departments = session.scalars(register_items(user).with_only_columns(SecretItem.department)
                                       .distinct().order_by(SecretItem.department)).all()
+        log_access("view", "register", "list", None, None, True,
+                   detail={"filters": {"level": level, "period": period, "department": department},
+                           "items": [i.id for i in items]})
         return render_template("register/index.html", items=items, levels=LEVELS, departments=departments,
                                filters={"level": level, "period": period, "department": department})
 
@@ -47,5 +51,6 @@ def item(item_id: int) -> str:
         if found is None:
             abort(404)
         names = user_names(session, [found.approver])
+        log_access("view", "register_item", found.id, found.level, register_item_sha256(found), True)
         return render_template("register/item.html", item=found, approval=found.approval, names=names)
 

@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from records.storage import write_atomic
+from web.audit_log import log_access
 from web.security import roles_required
 from web.state import WebState, state
 
@@ -64,5 +65,6 @@ def download(name: str) -> Response:
         abort(404)
     if not path.is_file():
         abort(404)
+    log_access("download", "upload", name[:64], None, name.split(".")[0], True)
     media = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}.get(path.suffix[1:], "")
     return send_file(path, mimetype=media or "application/octet-stream", download_name=name)

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from signing import SignatureReport, Verdict, verify_pdf
+from signing import Verdict, verify_pdf
 
 __all__ = ["Busy", "verify_isolated"]
 
@@ -34,8 +34,7 @@ def _child(conn: Connection, data: bytes, roots: list[bytes]) -> None:
 
 
 def _verdict(found: dict[str, Any]) -> Verdict:
-    return Verdict(ok=bool(found["ok"]), signatures=[SignatureReport(**s) for s in found["signatures"]],
-                   problems=list(found["problems"]))
+    return Verdict.from_json(found)
 
 
 def verify_isolated(data: bytes, *, trust_roots: Sequence[bytes], timeout: float = 20.0,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from documents import new_document_id, prepare_agreement
+from records.audit import record
 from records.models import Document, DocumentStatus
 from records.storage import write_atomic
 from signing import Identity, sign_document
@@ -41,7 +42,8 @@ def create_agreement(session: Session, services: Services, *, template_id: str, 
     manifest = services.catalog.get(template_id)
     today = now.astimezone(SHANGHAI).date()
     prepared = prepare_agreement(manifest, fill_data(services, template_id, data, today),
-                                 converter=services.converter, document_id=new_document_id(today))
+                                 converter=services.converter, document_id=new_document_id(today),
+                                 prepared_at=now, instance_id=instance_id)
     relative = Path(prepared.document_id) / "0-prepared.pdf"
     write_atomic(services.documents_dir / relative, prepared.pdf)
     session.add(Document(
@@ -81,6 +83,10 @@ def sign_agreement(session: Session, services: Services, *, document_id: str, pa
     if len(document.signatures) == len(document.parties):
         document.status = DocumentStatus.COMPLETED
     session.flush()
+    record(session, actor=user_id, action="sign", target_type="document", target_id=document.id, role=party,
+           level=document.level, content_sha256=document.sha256, at=now,
+           detail={"signer": identity.name, "signature": len(document.signatures), "status": str(document.status),
+                   "instance": document.instance_id})
     return document
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from records.audit import record
 from records.db import transaction
 from records.models import (
     Document,
@@ -420,6 +421,10 @@ class Engine:
                  detail: dict[str, Any], now: dt.datetime, task_id: str | None = None) -> None:
         session.add(HistoryEntry(instance_id=row.id, task_id=task_id, at=now, actor=actor, action=action,
                                  title=title, detail=detail))
+        task = session.get(Task, task_id) if task_id else None
+        record(session, actor=actor, action=_audit_action(action, detail), target_type="instance", target_id=row.id,
+               role=task.lane if task else None, at=now,
+               detail={"process": row.process_id, "title": title, "task": task_id, **detail})
 
 
 class _Frozen:
@@ -458,6 +463,20 @@ def _next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
             if moment is not None:
                 due.append(moment)
     return min(due) if due else None
+
+
+_AUDIT_ACTIONS = {"started": "start", "completed": "complete", "declined": "decline"}
+
+
+def _audit_action(history_action: str, detail: dict[str, Any]) -> str:
+    """The audit log's verb for a history entry: approvals and refusals by their decision, timers as such."""
+    data = detail.get("data")
+    data = data if isinstance(data, dict) else {}
+    if history_action == "completed" and isinstance(data.get("approved"), bool):
+        return "approve" if data["approved"] else "deny"
+    if history_action == "ran":
+        return "timer" if detail.get("event") in _TIMER_EVENTS else "service"
+    return _AUDIT_ACTIONS.get(history_action, history_action)
 
 
 def _describe(exc: Exception) -> str:
