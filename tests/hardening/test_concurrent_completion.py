@@ -6,7 +6,6 @@ One engine per backend is reused and every trial starts a new instance of the ti
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -20,8 +19,9 @@ from records.models import HistoryEntry, Task
 from records.models import User as UserRow
 from tests.db import BACKENDS, database
 from tests.hardening.conftest import record
+from tests.race import all_at_once
 from tests.workflows.conftest import DATA, START
-from workflows import ConflictError, Engine, FixedClock, Services
+from workflows import Engine, FixedClock, Services
 
 THREADS = 16
 TRIALS = 100
@@ -42,28 +42,11 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def _race(engine: Engine, task_id: str) -> list[str]:
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    def complete(i: int) -> str:
+        engine.complete(task_id, actor="hr1", data={"amount": i % 10})      # all take the short path
+        return "won"
 
-    def complete(amount: int) -> None:
-        barrier.wait()
-        try:
-            engine.complete(task_id, actor="hr1", data={"amount": amount})
-            result = "won"
-        except ConflictError:
-            result = "conflict"
-        except Exception as exc:  # any other failure is a bug this test must show
-            result = f"error: {type(exc).__name__}: {exc}"
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=complete, args=(i % 10,)) for i in range(THREADS)]  # the short path
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    return all_at_once(THREADS, complete)
 
 
 def test_one_winner_in_every_trial(engine: Engine) -> None:

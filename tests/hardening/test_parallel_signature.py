@@ -7,9 +7,7 @@ The PDF is read with pypdf, independently of our verifier: every /Sig field that
 from __future__ import annotations
 
 import io
-import threading
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -22,11 +20,12 @@ from records.people import DEMO_PEOPLE, ensure_people
 from signing import Converter, Pki, verify_pdf
 from tests.bpmn.driver import AGREE, START, example
 from tests.hardening.conftest import record
+from tests.race import all_at_once
 from web import create_app
 from web.demo import DEMO_PASSWORD
 from web.passwords import hash_password
 from web.state import WebState
-from workflows import ConflictError, Engine, FixedClock
+from workflows import Engine, FixedClock
 from workflows.agreements import document_bytes
 
 SUBMISSIONS = 10
@@ -42,30 +41,6 @@ def filled_signature_fields(pdf: bytes) -> Counter[str]:
         if field.get("/FT") == "/Sig" and value is not None and value.get_object().get("/Type") == "/Sig":
             found[name] += 1
     return found
-
-
-def _all_at_once(count: int, attempt: Callable[[int], str]) -> list[str]:
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            result = attempt(i)
-        except ConflictError:
-            result = "conflict"
-        except Exception as exc:  # any other failure is a bug this test must show
-            result = f"error: {type(exc).__name__}: {exc}"
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def _check_document(engine: Engine, instance_id: int, root_pem: bytes) -> None:
@@ -86,7 +61,7 @@ def test_engine_signs_once(real_engine: Engine) -> None:
     engine = real_engine
     view = engine.start("annual_pledge", example("annual_pledge"), actor="hr01")
     task = next(t for t in view.tasks if t.name == TASK)
-    outcomes = _all_at_once(SUBMISSIONS, lambda _: engine.complete(task.id, actor="eng01", data=AGREE) and "won")
+    outcomes = all_at_once(SUBMISSIONS, lambda _: engine.complete(task.id, actor="eng01", data=AGREE) and "won")
     backend = engine.sessions.kw["bind"].dialect.name
     record(f"parallel signature [engine, {backend}]: {SUBMISSIONS} submissions -> {dict(Counter(outcomes))}")
     assert sorted(outcomes) == ["conflict"] * (SUBMISSIONS - 1) + ["won"], outcomes
@@ -116,7 +91,7 @@ def test_web_route_signs_once(tmp_path: Path, converter: Converter, hardening_pk
         def submit(i: int) -> str:
             return str(clients[i].post(f"/tasks/{task.id}/sign", data={"agree": "on"}).status_code)
 
-        outcomes = _all_at_once(SUBMISSIONS, submit)
+        outcomes = all_at_once(SUBMISSIONS, submit)
         record(f"parallel signature [web route, sqlite]: {SUBMISSIONS} submissions -> HTTP {dict(Counter(outcomes))}")
         assert sorted(outcomes) == ["302"] + ["409"] * (SUBMISSIONS - 1), outcomes
         _check_document(web.engine, view.id, hardening_pki.root_certificate_pem())
