@@ -47,8 +47,9 @@ def _advance(char: str, size: float) -> float:
     return size if unicodedata.east_asian_width(char) in "WF" else 0.55 * size
 
 
-def find_last(pdf: bytes, anchors: Iterable[str]) -> dict[str, TextBox]:
-    """The last occurrence of each anchor in the document; anchors not printed are absent."""
+def find_last(pdf: bytes, anchors: Iterable[str], last_page: int = -1) -> dict[str, TextBox]:
+    """The last occurrence of each anchor up to page ``last_page`` (negative: from the end; pages after it, such
+    as an appended evidence page, are not read); anchors not printed are absent."""
     wanted = {a: "".join(a.split()) for a in anchors if a and a.strip()}
     if not wanted:
         return {}
@@ -58,7 +59,8 @@ def find_last(pdf: bytes, anchors: Iterable[str]) -> dict[str, TextBox]:
     except Exception as exc:  # pypdf raises many types on damaged input
         raise PdfInputError(f"cannot read the text of the PDF to place signature fields: {exc}") from exc
     found: dict[str, TextBox] = {}
-    for index in range(len(pages) - 1, max(len(pages) - 1 - _MAX_PAGES_SCANNED, -1), -1):
+    first = last_page % len(pages) if pages else -1
+    for index in range(first, max(first - _MAX_PAGES_SCANNED, -1), -1):
         runs = _runs(pages[index])
         chars = [(c, run) for run in runs for c in run.text if not c.isspace()]
         joined = "".join(c for c, _ in chars)

@@ -69,7 +69,8 @@ def _mark(
             writer, engine, index, box, _page_texts(LEVELS[level], document_id, index, len(page_boxes))
         )
     engine.prepare_write()
-    found = anchors.find_last(pdf, [s.anchor for s in slots if s.anchor])
+    # Fields never go after the latest page a slot allows (-2 when an evidence page closes the document).
+    found = anchors.find_last(pdf, [s.anchor for s in slots if s.anchor], last_page=max(s.page for s in slots))
     placed = layout.place_fields(slots, found, page_boxes)
     for slot, (page, rect) in zip(slots, placed, strict=True):
         others = [s.field_name for s in slots if s.field_name != slot.field_name]
