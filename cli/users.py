@@ -8,6 +8,7 @@ from sqlalchemy import select
 from cli import context
 from records.db import transaction
 from records.models import User
+from records.need_to_know import GENERAL_MANAGER
 from records.people import DEMO_PEOPLE, Person, ensure_people
 from workflows.loader import ROLES
 
@@ -27,15 +28,16 @@ def user_list() -> None:
 @user.command("add")
 @click.argument("user_id")
 @click.option("--name", required=True)
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(ROLES)))
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(ROLES | {GENERAL_MANAGER})))
 @click.option("--department")
 @click.option("--level", "personnel_level", type=click.Choice(["core", "important", "general"]))
 @click.option("--identifier", help="Employee number or ID number (goes into the person's certificate).")
+@click.option("--post", help="The person's post (岗位), as register entries name it in who may know them.")
 def user_add(user_id: str, name: str, roles: tuple[str, ...], department: str | None,
-             personnel_level: str | None, identifier: str | None) -> None:
+             personnel_level: str | None, identifier: str | None, post: str | None) -> None:
     """Add or update USER_ID."""
     with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
-        ensure_people(session, [Person(user_id, name, roles, department, personnel_level, identifier)])
+        ensure_people(session, [Person(user_id, name, roles, department, personnel_level, identifier, post)])
     click.echo(f"{user_id}: {name} [{', '.join(roles)}]")
 
 

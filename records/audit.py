@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import event, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from records.audit_tokens import load_roots, request_token, validate_token
@@ -160,13 +160,25 @@ class AuditReport:
         return min(self.broken, key=lambda b: b.seq) if self.broken else None
 
 
-def verify_chain(session: Session, trust: HasRoot | Sequence[bytes]) -> AuditReport:
-    """Recompute the whole chain and check every anchor's token against ``trust`` (a Pki, or PEM/DER roots)."""
-    anchors = list(session.scalars(select(AuditAnchor).order_by(AuditAnchor.seq, AuditAnchor.id)))
+def verify_chain(session: Session, trust: HasRoot | Sequence[bytes], *, first_seq: int = 1,
+                 last_seq: int | None = None) -> AuditReport:
+    """Recompute the whole chain and check every anchor's token against ``trust`` (a Pki, or PEM/DER roots).
+
+    With ``first_seq``/``last_seq`` only that stretch is checked (a week's records, say): each record against its
+    hash and the one before it (the first against the stored hash of record ``first_seq - 1``), continued up to
+    the first anchor at or after ``last_seq``, which pins the stretch in time; then the anchors from
+    ``first_seq`` to that one. The head is checked only when the stretch runs to the end of the chain.
+    """
+    end = None if last_seq is None else session.scalar(
+        select(func.min(AuditAnchor.seq)).where(AuditAnchor.seq >= last_seq)) or last_seq
+    anchors = list(session.scalars(_stretch(select(AuditAnchor), AuditAnchor.seq, first_seq, end)
+                                   .order_by(AuditAnchor.seq, AuditAnchor.id)))
     wanted = {a.seq for a in anchors}
     report, recomputed = AuditReport(), {}
-    expected_seq, prev, running = 1, GENESIS, GENESIS
-    for row in session.scalars(select(AuditRecord).order_by(AuditRecord.seq).execution_options(yield_per=1000)):
+    prev = _hash_before(session, first_seq, report)
+    expected_seq, running = first_seq, prev
+    rows = _stretch(select(AuditRecord), AuditRecord.seq, first_seq, end).order_by(AuditRecord.seq)
+    for row in session.scalars(rows.execution_options(yield_per=1000)):
         report.records += 1
         values = {name: getattr(row, name) for name in FIELDS}
         actual = chain_hash(values)
@@ -187,13 +199,30 @@ def verify_chain(session: Session, trust: HasRoot | Sequence[bytes]) -> AuditRep
     head = session.get(AuditHead, _HEAD_ID)
     report.head_seq = head.seq if head is not None else 0
     last = expected_seq - 1
-    if head is not None and (head.seq, head.hash) != (last, prev):
+    if end is None and head is not None and (head.seq, head.hash) != (last, prev):
         what = "truncated" if head.seq > last else "inserted"
         report.broken.append(BrokenLink(min(head.seq, last) + 1, what, f"the chain ends at record {last} but its "
                                         f"head is record {head.seq}: records were removed or added at the end"))
     roots = load_roots([trust.root_certificate_pem()] if hasattr(trust, "root_certificate_pem") else list(trust))
     report.anchors = [_check_anchor(a, recomputed.get(a.seq), roots) for a in anchors]
     return report
+
+
+def _stretch(query: Select[Any], seq: Any, first: int, last: int | None) -> Select[Any]:
+    query = query.where(seq >= first) if first > 1 else query
+    return query.where(seq <= last) if last is not None else query
+
+
+def _hash_before(session: Session, seq: int, report: AuditReport) -> str:
+    """The stored hash the record ``seq`` must follow (:data:`GENESIS` for the first); a missing one is a gap."""
+    if seq <= 1:
+        return GENESIS
+    found = session.scalar(select(AuditRecord.hash).where(AuditRecord.seq == seq - 1))
+    if found is None:
+        report.broken.append(BrokenLink(seq - 1, "deleted", f"record {seq - 1}, which record {seq} follows, is "
+                                        "missing: deleted"))
+        return session.scalar(select(AuditRecord.prev_hash).where(AuditRecord.seq == seq)) or GENESIS
+    return found
 
 
 def _check_anchor(row: AuditAnchor, chain_at_seq: str | None, roots: list[Any]) -> AnchorReport:

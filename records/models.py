@@ -18,16 +18,22 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AccessGrant",
     "ApiToken",
     "AuditAnchor",
     "AuditHead",
     "AuditRecord",
     "Base",
+    "Carrier",
+    "CarrierMovement",
     "CheckStatus",
+    "Destruction",
+    "DestructionWitness",
     "Document",
     "DocumentStatus",
     "ExternalLink",
@@ -123,6 +129,7 @@ class User(Base):
     roles: Mapped[list[Any]] = mapped_column(default=list)
     department: Mapped[str | None] = mapped_column(String(100))
     personnel_level: Mapped[str | None] = mapped_column(String(20))   # core / important / general
+    post: Mapped[str | None] = mapped_column(String(100))              # 岗位: what "post authorisation" names
     identifier: Mapped[str | None] = mapped_column(String(64))        # employee number or ID number
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))      # argon2id; None = cannot log in
@@ -365,3 +372,99 @@ class AuditAnchor(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     token: Mapped[bytes] = mapped_column(LargeBinary)                       # DER ContentInfo (SignedData)
     at: Mapped[dt.datetime]
+
+
+class AccessGrant(Base):
+    """An approval to access one document, register item or carrier (``records.need_to_know``): requested with a
+    purpose, decided by the approver the level asks for (core: the general manager; important: the department
+    head). A core grant is good for one access (seed 003 §4.2: 每次访问); an important one until ``expires_at``."""
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    target_type: Mapped[str] = mapped_column(String(30))                  # document / register_item / carrier
+    target_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(20))                        # the target's level when requested
+    operation: Mapped[str] = mapped_column(String(20))                    # view / download / print / copy
+    purpose: Mapped[str] = mapped_column(Text)                            # 用途
+    status: Mapped[str] = mapped_column(String(20), default="pending")    # pending/approved/rejected/used/expired
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    approver: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime | None]
+    used_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_access_grants_lookup", "user_id", "target_type", "target_id", "status"),
+                      Index("ix_access_grants_status", "status", "level"))
+
+
+class Carrier(Base):
+    """A secret carrier (涉密载体: paper, electronic medium, sample) in the carrier register (seed 003 §5.2)."""
+
+    __tablename__ = "carriers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)          # 编号, as marked on the carrier
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20), index=True)
+    form: Mapped[str] = mapped_column(String(20))                         # paper / electronic / physical
+    copies: Mapped[int] = mapped_column(Integer, default=1)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("secret_items.id"))
+    department: Mapped[str | None] = mapped_column(String(100))
+    holder: Mapped[str | None] = mapped_column(String(64))                # who has it now; None = in the store
+    status: Mapped[str] = mapped_column(String(20), default="in_store")   # in_store / issued / destroyed
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class CarrierMovement(Base):
+    """One line of the 涉密载体收发台账: who handed what to whom, when, for what; the receiver confirms."""
+
+    __tablename__ = "carrier_movements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))                         # register / issue / return / destroy
+    from_user: Mapped[str | None] = mapped_column(String(64))
+    to_user: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))          # 收发人签字确认
+    confirmed_at: Mapped[dt.datetime | None]
+
+
+class Destruction(Base):
+    """The destruction record of one carrier (seed 003 §4.2, §5.2.4): requested, approved by the secrecy office,
+    witnessed (two secrecy officers besides the performer for core carriers), then done."""
+
+    __tablename__ = "destructions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), unique=True)
+    level: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(40))                       # shred / wipe / physical / incinerate
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="requested")  # requested/approved/done/rejected
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[dt.datetime | None]
+    performed_by: Mapped[str | None] = mapped_column(String(64))
+    performed_at: Mapped[dt.datetime | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class DestructionWitness(Base):
+    """A witness's own confirmation, from their own account: the two-person rule cannot be met by one person."""
+
+    __tablename__ = "destruction_witnesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    destruction_id: Mapped[int] = mapped_column(ForeignKey("destructions.id"), index=True)
+    witness: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("destruction_id", "witness"),)

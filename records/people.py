@@ -20,6 +20,7 @@ class Person:
     department: str | None = None
     personnel_level: str | None = None
     identifier: str | None = None
+    post: str | None = None           # 岗位, for post authorisation of general-level items
 
 
 # A small bearing company (seed 003): HR, the secrecy office, a department with its head and liaison, the
@@ -29,11 +30,12 @@ DEMO_PEOPLE = (
     Person("sec01", "周明", ("secrecy_office",), "保密管理部", identifier="E0201"),
     Person("liaison01", "孙丽", ("liaison",), "技术研发部", identifier="E0301"),
     Person("head01", "钱伟", ("department_head",), "技术研发部", identifier="E0302"),
-    Person("gm01", "陈建华", ("committee", "department_head"), "总经理办公室", identifier="E0001"),
+    Person("gm01", "陈建华", ("committee", "department_head", "general_manager"), "总经理办公室", identifier="E0001",
+           post="总经理"),
     Person("cm02", "吴强", ("committee",), "生产部", identifier="E0401"),
     Person("cm03", "郑洁", ("committee",), "财务部", identifier="E0501"),
-    Person("eng01", "王志强", ("employee",), "技术研发部", "core", "E1001"),
-    Person("eng02", "李娜", ("employee",), "技术研发部", "important", "E1002"),
+    Person("eng01", "王志强", ("employee",), "技术研发部", "core", "E1001", post="工艺工程师"),
+    Person("eng02", "李娜", ("employee",), "技术研发部", "important", "E1002", post="设计工程师"),
     Person("visitor01", "赵晓东", ("external",), "济南某检测技术有限公司", identifier="370102198805061234"),
 )
 
@@ -43,6 +45,7 @@ def ensure_people(session: Session, people: Iterable[Person]) -> None:
     for person in people:
         user = session.get(User, person.id) or User(id=person.id)
         user.name, user.roles = person.name, list(person.roles)
+        user.post = person.post
         user.department, user.personnel_level, user.identifier = (person.department, person.personnel_level,
                                                                   person.identifier)
         session.add(user)

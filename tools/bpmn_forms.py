@@ -277,6 +277,12 @@ def task_forms() -> dict[str, dict[str, Any]]:
         "permission_decision": enum("核查结论", "keep = 保持，reduce = 缩减（保密管理部调整），revoke = 全部回收（离职 / 转岗，流程结束）", ["keep", "reduce", "revoke"]),
         "permission_note": text("核查意见", "需缩减的权限或回收原因", 1000),
     }, ["permission_decision", "permission_note"])
+    f["access_log_review"] = schema("access_log_review", "访问日志周审计", "seed 003 §7.2.2：每周审计数据访问日志，发现异常访问（如非授权人员访问核心数据）及时调查。本周按密级的统计、拒绝访问记录与异常见“访问日志审计”页面；提交后系统生成《涉密信息访问日志周审计报告》供签署。", {
+        "findings": text("审计发现", "本周访问情况、异常访问的调查结论（写入报告）", 3000),
+        "anomalies_investigated": b("异常访问已调查", "true：报告所列异常均已调查核实（写入报告）"),
+        "measures": text("整改措施", "针对发现问题的整改与防范措施；无问题时写明“无”（写入报告）", 3000),
+        "stop_review": b("签署后停止每周审计", "true：签署本周报告后结束本流程（如更换审计人，由新流程接替）"),
+    }, ["findings", "anomalies_investigated", "measures", "stop_review"])
     # external
     f["external_request"] = schema("external_request", "外部人员保密申请", "接待人说明事由，确认按“最小必要”原则披露信息（seed 003 §5.5.1）。", {
         "request_reason": text("申请事由", "合作、参观、进入涉密区域、审计或维修的事由", 1000),
@@ -386,6 +392,13 @@ def start_forms() -> dict[str, dict[str, Any]]:
          "permissions_summary": text("现有涉密授权", "被核查人当前的涉密区域、系统与文件权限", 2000)},
         ["department_head_user", "employee_name", "employee_number", "department", "position", "personnel_level",
          "permissions_summary"])
+
+    props, _ = template_fields(["access_log_review"], set())
+    f["log_review_start"] = schema(
+        "log_review_start", "访问日志周审计启动数据", "seed 003 §7.2.2：每周审计访问日志的保密管理部审计人（写入《涉密信息访问日志周审计报告》）。",
+        {"reviewer_user": user("审计人", "每周审计并签署报告的保密管理部人员"),
+         "secrecy_office_name": props["secrecy_office_name"], "denial_threshold": props["denial_threshold"]},
+        ["reviewer_user", "secrecy_office_name"])
 
     # external
     agreements = {"visitor_pledge": ("visitor", True), "area_entry_pledge": ("visitor", True),

@@ -83,13 +83,16 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hr.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(register.bp)
+    from web import access_requests
+    app.register_blueprint(access_requests.bp)
     formatting.install(app)
-    from web import api, audit_log, external, external_links, outbox, verify
+    from web import api, audit_log, external, external_links, log_review, outbox, verify
 
     app.register_blueprint(external.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(log_review.bp)
     external_links.install(app)
     mailer.install(app)
     navigation.install(app)

@@ -1,58 +1,144 @@
-"""Who may see what: documents and register items. Every page that shows either asks here, nowhere else.
+"""Who may see what, for the web and the API: every page, download, preview, list and search that shows a
+document, a register entry or a carrier asks here, and nowhere else.
 
-The next step (need-to-know by secret level) tightens these functions; the pages do not change.
+The rule is :mod:`records.need_to_know`; :mod:`records.access_grants` adds the approvals on record and writes
+each decision (allowed or denied) to the audit chain. This module only supplies the request's user, clock,
+address and session hash. A denied single access ends in 404, so an id gives no hint of what it names.
 """
 
 from __future__ import annotations
 
-from flask import abort
-from sqlalchemy import Select, select
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from records.models import Document, SecretItem, Task, User
-from web.audit_log import log_access
+from flask import abort, g, request
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from records.access_grants import (
+    AccessContext,
+    authorize,
+    resource_of_carrier,
+    resource_of_document,
+    resource_of_item,
+    subject_of,
+)
+from records.audit import record
+from records.db import transaction
+from records.models import Carrier, Document, SecretItem, User
+from records.need_to_know import Decision, Resource
+from web.audit_log import register_item_sha256, session_hash
 from web.security import current_user
 from web.state import state
 
-__all__ = ["DOCUMENT_ROLES", "REGISTER_ROLES", "can_see_document", "register_items", "visible_document"]
+__all__ = ["REGISTER_ROLES", "Listed", "access_context", "check", "check_document", "filter_visible",
+           "register_items", "visible_carrier", "visible_document", "visible_item"]
 
-# Roles that see every agreement: HR keeps the personnel files, the secrecy office owns the agreements.
-DOCUMENT_ROLES = frozenset({"hr", "secrecy_office"})
-# Roles that see the secret register.
-REGISTER_ROLES = ("secrecy_office", "committee", "department_head", "liaison")
+# Roles that open the secret register at all; which entries each sees is the rule's.
+REGISTER_ROLES = ("secrecy_office", "committee", "department_head", "liaison", "general_manager")
 
-
-def can_see_document(user: User, document: Document, action: str = "view") -> bool:
-    """HR and the secrecy office; the person the agreement is about; whoever signed it or has a task to sign it.
-
-    A refusal is written to the audit log as a denied ``action`` (the operation that was attempted)."""
-    allowed = _may_see(user, document)
-    if not allowed:
-        log_access(action, "document", document.id, document.level, document.sha256, False, actor=user.id)
-    return allowed
+T = TypeVar("T")
 
 
-def _may_see(user: User, document: Document) -> bool:
-    if DOCUMENT_ROLES & set(user.roles):
-        return True
-    if document.subject_user == user.id or any(s.get("user") == user.id for s in document.signatures):
-        return True
-    with state().sessions() as session:
-        signers = session.execute(select(Task.assignee, Task.lane).where(Task.sign_document == document.id)).all()
-    return any(assignee == user.id if assignee else lane in user.roles for assignee, lane in signers)
+@dataclass(frozen=True)
+class Listed(Generic[T]):
+    """A row of a list: the thing, whether the user may open it, and the approval that would let them."""
+
+    row: T
+    resource: Resource
+    decision: Decision
 
 
-def visible_document(document_id: str, action: str = "view") -> Document:
-    """The document, if the signed-in user may see it; 404 otherwise (no hint that it exists)."""
-    user = current_user()
+def access_context() -> AccessContext:
+    return AccessContext(source=request.remote_addr, session_hash=session_hash())
+
+
+def _user() -> User:
+    user: User | None = current_user() or g.get("api_user")
+    if user is None:
+        abort(404)
+    return user
+
+
+def check(session: Session, resource: Resource, operation: str, *, content_sha256: str | None = None,
+          detail: dict[str, Any] | None = None, log: bool = True) -> Decision:
+    """The signed-in user's decision on ``resource``, recorded in ``session``'s transaction."""
+    return authorize(session, _user(), resource, operation, now=state().engine.clock.now(),
+                     context=access_context(), content_sha256=content_sha256,
+                     detail={"path": request.path, **(detail or {})}, log=log)
+
+
+def check_document(user: User, document: Document, operation: str = "view",
+                   detail: dict[str, Any] | None = None) -> bool:
+    """May ``user`` do ``operation`` on ``document``? Recorded either way."""
+    with transaction(state().sessions) as session:
+        resource = resource_of_document(session, document, subject_of(user))
+        return authorize(session, user, resource, operation, now=state().engine.clock.now(),
+                         context=access_context(), content_sha256=document.sha256,
+                         detail={"path": request.path, **(detail or {})}).allowed
+
+
+def visible_document(document_id: str, operation: str = "view", detail: dict[str, Any] | None = None) -> Document:
+    """The document, if the signed-in user may ``operation`` it (recorded); 404 otherwise."""
+    user = _user()
     with state().sessions() as session:
         document = session.get(Document, document_id)
         if document is not None:
             session.expunge(document)
-    if user is None or document is None or not can_see_document(user, document, action):
+    if document is None or not check_document(user, document, operation, detail):
         abort(404)
     return document
 
 
-def register_items(user: User) -> Select[SecretItem]:
-    """The register entries ``user`` may see, as a query to filter further. For now: all of them."""
-    return select(SecretItem)
+def visible_item(item_id: int, operation: str = "view") -> SecretItem:
+    """The register entry, if the signed-in user may ``operation`` it (recorded); 404 otherwise."""
+    found: SecretItem = _visible(SecretItem, item_id, operation, resource_of_item, register_item_sha256)
+    return found
+
+
+def visible_carrier(carrier_id: int, operation: str = "view") -> Carrier:
+    """The carrier, if the signed-in user may ``operation`` it (recorded); 404 otherwise."""
+    found: Carrier = _visible(Carrier, carrier_id, operation, resource_of_carrier, None)
+    return found
+
+
+def _visible(model: type[Any], row_id: int, operation: str, to_resource: Callable[[Any], Resource],
+             digest: Callable[[Any], str] | None) -> Any:
+    _user()
+    with transaction(state().sessions) as session:
+        row = session.get(model, row_id)
+        if row is None:
+            abort(404)
+        decision = check(session, to_resource(row), operation, content_sha256=digest(row) if digest else None)
+        session.expunge(row)
+    if not decision.allowed:
+        abort(404)
+    return row
+
+
+def filter_visible(session: Session, rows: Iterable[T], to_resource: Callable[[T], Resource],
+                   operation: str = "view", *, what: str) -> list[Listed[T]]:
+    """Decide every row of a list for the signed-in user; one audit record names the list and what it showed
+    and withheld. Withheld rows are shown redacted (id and level) with the approval that would open them."""
+    user = _user()
+    subject = subject_of(user)
+    listed = []
+    for row in rows:
+        resource = to_resource(row)
+        if resource.kind == "document" and isinstance(row, Document):
+            resource = resource_of_document(session, row, subject)
+        listed.append(Listed(row, resource, authorize(session, user, resource, operation,
+                                                      now=state().engine.clock.now(), log=False,
+                                                      consume=False)))
+    record(session, actor=user.id, role=",".join(user.roles), action="list", target_type=what, target_id="list",
+           source=request.remote_addr, session_hash=session_hash(), at=state().engine.clock.now(),
+           detail={"path": request.path, "shown": [x.resource.id for x in listed if x.decision.allowed],
+                   "withheld": [x.resource.id for x in listed if not x.decision.allowed]})
+    return listed
+
+
+def register_items(session: Session, query: Select[Any] | None = None) -> Sequence[SecretItem]:
+    """All register entries (optionally a narrowed ``select(SecretItem)``); pass them to :func:`filter_visible`."""
+    chosen = select(SecretItem) if query is None else query
+    return session.scalars(chosen.order_by(SecretItem.id)).all()

@@ -16,8 +16,7 @@ from sqlalchemy import or_, select
 
 from records.models import ApiToken, Document, ProcessInstance, Task, User
 from web import csrf, limiter
-from web.access import can_see_document
-from web.audit_log import log_access
+from web.access import visible_document
 from web.openapi import openapi_document
 from web.state import state
 from workflows import FormDataError
@@ -101,13 +100,8 @@ def _may_see_instance(user: User, instance_id: int) -> bool:
 
 
 def _document(document_id: str, action: str) -> Document:
-    with state().sessions() as db:
-        document = db.get(Document, document_id)
-        if document is not None:
-            db.expunge(document)
-    if document is None or not can_see_document(_user(), document, action):
-        abort(404)
-    return document
+    _user()
+    return visible_document(document_id, action)
 
 
 @bp.route("/openapi.json")
@@ -154,7 +148,6 @@ def complete(task_id: str) -> Response:
 @bp.route("/documents/<document_id>")
 def document(document_id: str) -> Response:
     found = _document(document_id, "view")
-    log_access("view", "document", found.id, found.level, found.sha256, True)
     return jsonify({
         "id": found.id, "title": found.title, "template_id": found.template_id, "level": found.level,
         "status": str(found.status), "instance_id": found.instance_id, "subject_user": found.subject_user,
@@ -165,7 +158,6 @@ def document(document_id: str) -> Response:
 @bp.route("/documents/<document_id>.pdf")
 def document_pdf(document_id: str) -> Response:
     found = _document(document_id, "download")
-    log_access("download", "document", found.id, found.level, found.sha256, True)
     return send_file(io.BytesIO(document_bytes(state().services, found)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"{found.id}.pdf")
 

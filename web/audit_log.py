@@ -23,7 +23,7 @@ from records.db import transaction
 from records.models import AuditAnchor, Document, SecretItem
 from web.state import WebState, state
 
-__all__ = ["anchor_if_due", "install", "log_access", "register_item_sha256"]
+__all__ = ["anchor_if_due", "install", "log_access", "register_item_sha256", "session_hash"]
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def log_access(action: str, target_type: str, target_id: str | int, level: str |
     with transaction(state().sessions) as session:
         record(session, actor=actor or (user.id if user else "anonymous"), action=action, target_type=target_type,
                target_id=target_id, role=",".join(user.roles) if user and not actor else None, level=level,
-               content_sha256=sha256, allowed=allowed, source=request.remote_addr, session_hash=_session_hash(),
+               content_sha256=sha256, allowed=allowed, source=request.remote_addr, session_hash=session_hash(),
                detail={"path": request.path, **(detail or {})}, at=state().engine.clock.now())
 
 
@@ -48,7 +48,7 @@ def register_item_sha256(item: SecretItem) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _session_hash() -> str | None:
+def session_hash() -> str | None:
     """Links the entries of one sign-in (or one API token) without storing anything that could replay it."""
     secret = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")) or \
         request.headers.get("Authorization")

@@ -31,7 +31,9 @@ def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
                 user.email = f"{user.id}@demo.mibao.local"
         empty = not session.scalar(select(func.count()).select_from(ProcessInstance))
     if empty:
-        for process_id in ("onboarding", "classification", "external_nda"):
+        # The secrecy office's weekly access-log review opens at once on the last complete week.
+        for process_id, actor in (("onboarding", "hr01"), ("classification", "hr01"), ("external_nda", "hr01"),
+                                  ("log_review", "sec01")):
             data = json.loads((BPMN_DIR / "examples" / f"{process_id}.json").read_text(encoding="utf-8"))
-            web.engine.start(process_id, data, actor="hr01")
+            web.engine.start(process_id, data, actor=actor)
     return [(p.id, p.name, ", ".join(p.roles)) for p in DEMO_PEOPLE]

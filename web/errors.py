@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from documents.errors import DataError, DocumentError
+from records.access_grants import AccessRequestError, AccessRequestNotFound, AlreadyDecided, NotTheApprover
 from signing.errors import PdfInputError, SigningError
 from workflows.errors import (
     BpmnError,
@@ -25,6 +26,10 @@ __all__ = ["STATUS", "register_error_handlers"]
 # Error class → HTTP status. The most specific class wins (checked in this order).
 STATUS: list[tuple[type[Exception], int]] = [
     (Forbidden, 403),
+    (NotTheApprover, 403),
+    (AccessRequestNotFound, 404),
+    (AlreadyDecided, 409),
+    (AccessRequestError, 400),
     (NotFound, 404),
     (UnknownProcess, 404),
     (ConflictError, 409),

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from records.models import InstanceStatus, User
+from records.access_grants import resource_of_document
+from records.db import transaction
+from records.models import Document, InstanceStatus, User
+from web.access import filter_visible
 from web.diagram import diagram_state
 from web.forms import coerce, fields_of
 from web.launch import HR_PROCESSES, csv_template, example, read_csv, start_one, start_rows
@@ -111,9 +115,12 @@ def diagram(instance_id: int) -> Response:
 @bp.route("/people/<user_id>")
 @roles_required("hr")
 def person(user_id: str) -> str:
-    with state().sessions() as session:
+    with transaction(state().sessions) as session:
         user = session.get(User, user_id)
         if user is None:
             abort(404)
         agreements = agreements_of(session, user_id)
-        return render_template("hr/person.html", person=user, agreements=agreements)
+        documents = session.scalars(select(Document).where(Document.id.in_([a.id for a in agreements]))).all()
+        decisions = {x.resource.id: x for x in filter_visible(
+            session, documents, lambda d: resource_of_document(session, d), what="agreements")}
+        return render_template("hr/person.html", person=user, agreements=agreements, decisions=decisions)

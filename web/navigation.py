@@ -23,8 +23,11 @@ class Link:
 # (endpoint, label, roles that see it; empty = everyone signed in)
 _MENU = [
     ("hr.index", _l("Processes"), {"hr"}),
-    ("register.index", _l("Secret register"), {"secrecy_office", "committee", "department_head", "liaison"}),
+    ("register.index", _l("Secret register"), {"secrecy_office", "committee", "department_head", "liaison",
+                                                "general_manager"}),
+    ("access.index", _l("Access approvals"), set()),
     ("outbox.index", _l("Outbox"), {"hr", "secrecy_office"}),
+    ("log_review.index", _l("Access log review"), {"secrecy_office"}),
     ("verify.index", _l("Verify a PDF"), set()),
 ]
 

@@ -11,8 +11,8 @@ from flask import Blueprint, abort, render_template, send_file
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from records.models import Document, Notification
-from web.audit_log import log_access
+from records.models import Notification
+from web.access import visible_document
 from web.security import roles_required
 from web.state import state
 from workflows.agreements import document_bytes
@@ -50,12 +50,9 @@ def show(message_id: int) -> str:
 @roles_required(*OUTBOX_ROLES)
 def attachment(message_id: int) -> Response:
     note = _message(message_id)
-    with state().sessions() as db:
-        document = db.get(Document, note.document_id) if note.document_id else None
-        if document is None:
-            abort(404)
-        data = document_bytes(state().services, document)
-    log_access("download", "document", document.id, document.level, document.sha256, True,
-               detail={"message": message_id})
+    if not note.document_id:
+        abort(404)
+    document = visible_document(note.document_id, "download", detail={"message": message_id})
+    data = document_bytes(state().services, document)
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{document.id}.pdf")

@@ -1,15 +1,17 @@
-"""The secret register (商业秘密清单): entries filtered by level, period and department, each with its approval
-record. Which entries a user sees is decided in ``web.access.register_items``."""
+"""The secret register (商业秘密清单): entries filtered by level, period, department and name, each with its
+approval record. What each user sees of it is decided in ``web.access`` (need-to-know by level)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
 
+from records.access_grants import resource_of_item
+from records.db import transaction
 from records.models import SecretItem
-from web.access import REGISTER_ROLES, register_items
-from web.audit_log import log_access, register_item_sha256
+from web.access import REGISTER_ROLES, filter_visible, register_items, visible_item
 from web.overview import user_names
-from web.security import current_user, roles_required
+from web.security import roles_required
 from web.state import state
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -20,37 +22,30 @@ LEVELS = ("core", "important", "general")
 @bp.route("")
 @roles_required(*REGISTER_ROLES)
 def index() -> str:
-    user = current_user()
-    assert user is not None
-    level, period, department = (request.args.get(k, "").strip() for k in ("level", "period", "department"))
-    query = register_items(user)
+    level, period, department, text = (request.args.get(k, "").strip()
+                                       for k in ("level", "period", "department", "q"))
+    # Level and department are shown on every row, withheld or not; the other filters look into an entry's
+    # content, so they only ever match entries the user may see (a search must not confirm a hidden name).
+    query = select(SecretItem)
     if level:
         query = query.where(SecretItem.level == level)
-    if period:
-        query = query.where(SecretItem.period.contains(period, autoescape=True))
     if department:
         query = query.where(SecretItem.department == department)
-    with state().sessions() as session:
-        items = session.scalars(query.order_by(SecretItem.id)).all()
-        departments = session.scalars(register_items(user).with_only_columns(SecretItem.department)
-                                      .distinct().order_by(SecretItem.department)).all()
-        log_access("view", "register", "list", None, None, True,
-                   detail={"filters": {"level": level, "period": period, "department": department},
-                           "items": [i.id for i in items]})
-        return render_template("register/index.html", items=items, levels=LEVELS, departments=departments,
-                               filters={"level": level, "period": period, "department": department})
+    with transaction(state().sessions) as session:
+        listed = filter_visible(session, register_items(session, query), resource_of_item, what="register")
+        if period or text:
+            listed = [x for x in listed if x.decision.allowed
+                      and period in (x.row.period or "") and text.casefold() in x.row.name.casefold()]
+        departments = session.scalars(select(SecretItem.department).distinct()
+                                      .order_by(SecretItem.department)).all()
+        return render_template("register/index.html", listed=listed, levels=LEVELS, departments=departments,
+                               filters={"level": level, "period": period, "department": department, "q": text})
 
 
 @bp.route("/items/<int:item_id>")
 @roles_required(*REGISTER_ROLES)
 def item(item_id: int) -> str:
-    user = current_user()
-    assert user is not None
+    found = visible_item(item_id)
     with state().sessions() as session:
-        found = session.scalars(register_items(user).where(SecretItem.id == item_id)).first()
-        if found is None:
-            abort(404)
         names = user_names(session, [found.approver])
-        log_access("view", "register_item", found.id, found.level, register_item_sha256(found), True)
-        return render_template("register/item.html", item=found, approval=found.approval, names=names)
-
+    return render_template("register/item.html", item=found, approval=found.approval, names=names)

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 
 from records.audit import verify_chain
 from records.db import transaction
-from records.models import ApiToken, AuditAnchor, AuditRecord, Document
+from records.models import AccessGrant, ApiToken, AuditAnchor, AuditRecord, Document
 from tests.web.flows import to_first_signature
 from tests.web.support import start_probe
 from web.state import WebState
@@ -60,7 +60,7 @@ def test_a_download_is_logged_allowed_with_the_documents_hash(login: Login, web:
     assert (download.actor, download.action, download.result) == ("eng01", "download", "allowed")
     assert download.content_sha256 == document.sha256 and download.level == "core"
     assert download.source == "127.0.0.1" and download.session_hash and len(download.session_hash) == 32
-    assert (page.action, page.detail["page"], page.session_hash) == ("page_image", 1, download.session_hash)
+    assert (page.action, page.detail["page"], page.session_hash) == ("view", 1, download.session_hash)
 
 
 def test_a_refused_download_is_logged_denied(login: Login, web: WebState, document: Document) -> None:
@@ -69,7 +69,7 @@ def test_a_refused_download_is_logged_denied(login: Login, web: WebState, docume
     assert client.get(f"/documents/{DOC}/pages/1.png").status_code == 404
     denied = _records(web, target_id=DOC)
     assert [(r.actor, r.action, r.result) for r in denied] == [("eng02", "download", "denied"),
-                                                               ("eng02", "page_image", "denied")]
+                                                               ("eng02", "view", "denied")]
     assert denied[0].content_sha256 == document.sha256
 
 
@@ -78,11 +78,17 @@ def test_the_api_logs_views_downloads_and_refusals(client: FlaskClient, web: Web
         session.add_all([ApiToken(user_id="hr01", label="t", token_sha256=hashlib.sha256(b"hr-token").hexdigest()),
                          ApiToken(user_id="eng02", label="t", token_sha256=hashlib.sha256(b"e2-token").hexdigest())])
     hr = {"Authorization": "Bearer hr-token"}
+    # A core agreement: HR needs the general manager's approval, one access per approval.
+    assert client.get(f"/api/v1/documents/{DOC}", headers=hr).status_code == 404
+    with transaction(web.sessions) as session:
+        session.add(AccessGrant(user_id="hr01", target_type="document", target_id=DOC, level="core",
+                                operation="view", purpose="劳动仲裁举证", status="approved", approver="gm01"))
     assert client.get(f"/api/v1/documents/{DOC}", headers=hr).status_code == 200
-    assert client.get(f"/api/v1/documents/{DOC}.pdf", headers=hr).status_code == 200
+    assert client.get(f"/api/v1/documents/{DOC}", headers=hr).status_code == 404        # used up
     assert client.get(f"/api/v1/documents/{DOC}.pdf", headers={"Authorization": "Bearer e2-token"}).status_code == 404
-    assert [(r.actor, r.action, r.result) for r in _records(web, target_id=DOC)] == [
-        ("hr01", "view", "allowed"), ("hr01", "download", "allowed"), ("eng02", "download", "denied")]
+    assert [(r.actor, r.action, r.result, r.detail["basis"]) for r in _records(web, target_id=DOC)] == [
+        ("hr01", "view", "denied", "approval_required"), ("hr01", "view", "allowed", "grant"),
+        ("hr01", "view", "denied", "approval_required"), ("eng02", "download", "denied", "approval_required")]
 
 
 def test_register_views_are_logged(login: Login, web: WebState) -> None:
@@ -92,9 +98,13 @@ def test_register_views_are_logged(login: Login, web: WebState) -> None:
         session.add(SecretItem(id=7, name="热处理工艺参数", level="core"))
     client = login("sec01")
     assert client.get("/register").status_code == 200
+    assert client.get("/register/items/7").status_code == 404        # core: the keeper too needs the GM
+    listing, refused = _records(web, actor="sec01")
+    assert (listing.target_type, listing.detail["shown"], listing.detail["withheld"]) == ("register", [], ["7"])
+    assert (refused.action, refused.result, refused.detail["basis"]) == ("view", "denied", "approval_required")
+    client = login("gm01")
     assert client.get("/register/items/7").status_code == 200
-    listing, item = _records(web, actor="sec01")
-    assert (listing.target_type, listing.detail["items"]) == ("register", [7])
+    (item,) = _records(web, actor="gm01", target_type="register_item")
     assert (item.target_type, item.target_id, item.level) == ("register_item", "7", "core")
     assert item.content_sha256 and len(item.content_sha256) == 64
 

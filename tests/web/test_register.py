@@ -33,12 +33,33 @@ def items(web: WebState) -> list[int]:
         return [r.id for r in rows]
 
 
-@pytest.mark.parametrize("user", ["sec01", "gm01", "head01", "liaison01"])
-def test_register_roles_see_it(login: Login, items: list[int], user: str) -> None:
+# (user, entries shown in full, entries withheld): need-to-know by level (records.need_to_know).
+SEEN = {
+    "gm01": ({0, 1, 2}, set()),          # the general manager reads everything
+    "sec01": ({1, 2}, {0}),              # the register's keeper: up to important; core needs the GM per access
+    "head01": ({1}, {0, 2}),             # own department's important entry; another department's needs its head
+    "liaison01": (set(), {0, 1, 2}),     # important entries need the head's approval
+}
+NAMES = ("风电主轴轴承套圈热处理工艺参数", "6310 型轴承磨削进给量参数表", "主要客户名单及报价")
+
+
+@pytest.mark.parametrize("user", sorted(SEEN))
+def test_register_roles_see_what_their_level_allows(login: Login, items: list[int], user: str) -> None:
     client = login(user)
     page = client.get("/register")
-    assert page.status_code == 200 and "主要客户名单及报价" in page.text
-    assert client.get(f"/register/items/{items[0]}").status_code == 200
+    assert page.status_code == 200
+    shown, withheld = SEEN[user]
+    for index, name in enumerate(NAMES):
+        assert (name in page.text) == (index in shown), (user, name)
+        assert client.get(f"/register/items/{items[index]}").status_code == (200 if index in shown else 404)
+    assert page.text.count("/access/new?kind=register_item") == len(withheld)
+
+
+def test_a_search_never_matches_a_withheld_entry(login: Login, items: list[int]) -> None:
+    client = login("sec01")
+    assert "风电主轴" not in client.get("/register?q=风电").text
+    assert "/access/new" not in client.get("/register?q=风电").text     # not even as a withheld row
+    assert "6310" in client.get("/register?q=6310").text
 
 
 @pytest.mark.parametrize("user", ["hr01", "eng01", "visitor01"])
@@ -49,7 +70,7 @@ def test_others_do_not(login: Login, items: list[int], user: str) -> None:
 
 
 def test_filters(login: Login, items: list[int]) -> None:
-    client = login("sec01")
+    client = login("gm01")
     core = client.get("/register?level=core").text
     assert "风电主轴轴承套圈热处理工艺参数" in core and "主要客户名单及报价" not in core
     five = client.get("/register?period=5").text

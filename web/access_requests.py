@@ -1,0 +1,98 @@
+"""Access approvals: ask for access to what need-to-know withholds, with the purpose; the approver the level
+asks for (core: the general manager, per access; important: the department head) decides. The rule and the
+records are ``records.access_grants``; this module is the pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from records.access_grants import (
+    NotTheApprover,
+    decide_request,
+    load_resource,
+    pending_for,
+    request_access,
+    requests_of,
+    subject_of,
+)
+from records.db import transaction
+from records.need_to_know import KINDS, READ_OPERATIONS
+from web.access import access_context
+from web.audit_log import log_access
+from web.security import current_user, login_required
+from web.state import state
+
+bp = Blueprint("access", __name__, url_prefix="/access")
+
+
+@bp.app_template_global()
+def approver_label(needs: str | None) -> str:
+    labels = {"general_manager": _("general manager (per access)"),
+              "department_head": _("head of the owning department")}
+    return str(labels.get(needs or "", _("secrecy office")))
+
+
+@bp.route("")
+@login_required
+def index() -> str:
+    user = current_user()
+    assert user is not None
+    with state().sessions() as session:
+        mine = requests_of(session, user.id)
+        pending = pending_for(session, user)
+        return render_template("access/index.html", mine=mine, pending=pending)
+
+
+@bp.route("/new")
+@login_required
+def new() -> str:
+    user = current_user()
+    assert user is not None
+    kind, target = request.args.get("kind", ""), request.args.get("target", "")
+    if kind not in KINDS:
+        abort(404)
+    with state().sessions() as session:
+        resource = load_resource(session, kind, target, subject_of(user))
+    if resource is None:
+        abort(404)
+    return render_template("access/new.html", resource=resource, operations=READ_OPERATIONS,
+                           operation=request.args.get("operation", "view"))
+
+
+@bp.route("/requests", methods=["POST"])
+@login_required
+def create() -> Response:
+    user = current_user()
+    assert user is not None
+    kind, target = request.form.get("kind", ""), request.form.get("target", "")
+    with transaction(state().sessions) as session:
+        resource = load_resource(session, kind, target, subject_of(user)) if kind in KINDS else None
+        if resource is None:
+            abort(404)
+        grant = request_access(session, user, resource, request.form.get("operation", "view"),
+                               request.form.get("purpose", ""), now=state().engine.clock.now(),
+                               context=access_context())
+        number = grant.id
+    flash(_("Request %(number)s sent for approval.", number=number), "success")
+    return redirect(url_for("access.index"))
+
+
+@bp.route("/requests/<int:grant_id>/decision", methods=["POST"])
+@login_required
+def decide(grant_id: int) -> Response:
+    user = current_user()
+    assert user is not None
+    approve = request.form.get("decision") == "approve"
+    try:
+        with transaction(state().sessions) as session:
+            decide_request(session, user, grant_id, approve, request.form.get("note", ""),
+                           now=state().engine.clock.now(), context=access_context())
+    except NotTheApprover as exc:
+        log_access("approve", exc.resource.kind, exc.resource.id, exc.resource.level, None, False,
+                   detail={"grant": grant_id})
+        raise
+    flash(_("Request %(number)s approved.", number=grant_id) if approve
+          else _("Request %(number)s rejected.", number=grant_id), "success")
+    return redirect(url_for("access.index"))
