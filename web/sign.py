@@ -6,12 +6,14 @@ Also the PDF download and the page images, for whoever may see the document (``w
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from records.evidence_trail import agreement_trail
 from records.models import Document
 from web.access import visible_document
 from web.inbox import visible_task
@@ -76,6 +78,18 @@ def download(document_id: str) -> Response:
     document = visible_document(document_id, "download")
     return send_file(io.BytesIO(document_bytes(state().services, document)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"{document.id}.pdf")
+
+
+@bp.route("/documents/<document_id>.audit.json")
+@login_required
+def audit_trail(document_id: str) -> Response:
+    """The agreement's audit trail, to hand over beside the PDF (``records.evidence_trail``)."""
+    document = visible_document(document_id, "download", detail={"file": "audit-trail"})
+    with state().sessions() as session:
+        trail = agreement_trail(session, document, state().engine.clock.now())
+    data = json.dumps(trail, ensure_ascii=False, indent=1).encode("utf-8")
+    return send_file(io.BytesIO(data), mimetype="application/json", as_attachment=True,
+                     download_name=f"{document.id}.audit.json")
 
 
 @bp.route("/documents/<document_id>/pages/<int:number>.png")

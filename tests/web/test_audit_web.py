@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -15,9 +16,11 @@ from flask.testing import FlaskClient
 from pypdf import PdfWriter
 from sqlalchemy import select, text
 
-from records.audit import verify_chain
+from records.audit import anchor, verify_chain
 from records.db import transaction
+from records.evidence_trail import check_trail
 from records.models import AccessGrant, ApiToken, AuditAnchor, AuditRecord, Document
+from signing.pki import Pki
 from tests.web.flows import to_first_signature
 from tests.web.support import start_probe
 from web.state import WebState
@@ -176,3 +179,24 @@ def test_the_background_loop_anchors_hourly(login: Login, web: WebState, documen
     later = anchor_if_due(web, now + dt.timedelta(minutes=61))
     assert later is not None and later.seq == 2
     assert anchor_if_due(web, now + dt.timedelta(hours=3)) is None          # nothing new
+
+
+def test_an_agreements_audit_trail_checks_out_alone_and_shows_a_change(login: Login, web: WebState,
+                                                                       document: Document, shared_pki: Pki) -> None:
+    web.services._pki = shared_pki
+    client = login("eng01")
+    assert client.get(f"/documents/{DOC}.pdf").status_code == 200
+    login("eng02").get(f"/documents/{DOC}.pdf")                       # refused, and part of the trail
+    with transaction(web.sessions) as session:
+        anchor(session, shared_pki, web.engine.clock.now())
+    response = login("eng01").get(f"/documents/{DOC}.audit.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    trail = json.loads(response.data)
+    roots = [shared_pki.root_certificate_pem()]
+    assert [(r["actor"], r["action"], r["result"]) for r in trail["records"]] == [
+        ("eng01", "download", "allowed"), ("eng02", "download", "denied")]
+    assert [r["detail"].get("file") for r in trail["not_yet_timestamped"]] == ["audit-trail"]   # this export
+    assert trail["document"]["sha256"] == document.sha256 and check_trail(trail, roots) == []
+    trail["records"][1]["result"] = "allowed"                            # someone "corrects" the refusal
+    assert check_trail(trail, roots) == ["record 2 does not match its hash: it was changed"]
+    assert login("eng02").get(f"/documents/{DOC}.audit.json").status_code == 404
