@@ -80,6 +80,15 @@ def download(document_id: str) -> Response:
                      as_attachment=True, download_name=f"{document.id}.pdf")
 
 
+@bp.route("/documents/<document_id>/print")
+@login_required
+def print_copy(document_id: str) -> Response:
+    """The PDF shown inline for the browser to print: a print is its own operation in the rule and the log."""
+    document = visible_document(document_id, "print")
+    return send_file(io.BytesIO(document_bytes(state().services, document)), mimetype="application/pdf",
+                     as_attachment=False, download_name=f"{document.id}.pdf")
+
+
 @bp.route("/documents/<document_id>.audit.json")
 @login_required
 def audit_trail(document_id: str) -> Response:

@@ -200,3 +200,11 @@ def test_an_agreements_audit_trail_checks_out_alone_and_shows_a_change(login: Lo
     trail["records"][1]["result"] = "allowed"                            # someone "corrects" the refusal
     assert check_trail(trail, roots) == ["record 2 does not match its hash: it was changed"]
     assert login("eng02").get(f"/documents/{DOC}.audit.json").status_code == 404
+
+
+def test_a_print_is_its_own_operation(login: Login, web: WebState, document: Document) -> None:
+    response = login("eng01").get(f"/documents/{DOC}/print")
+    assert response.status_code == 200 and "inline" in response.headers["Content-Disposition"]
+    assert login("eng02").get(f"/documents/{DOC}/print").status_code == 404
+    assert [(r.actor, r.action, r.result) for r in _records(web, target_id=DOC)] == [
+        ("eng01", "print", "allowed"), ("eng02", "print", "denied")]
