@@ -349,7 +349,9 @@ class AuditRecord(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    __table_args__ = (Index("ix_audit_records_target", "target_type", "target_id"),)
+    # By target (an agreement's trail), by time (the weekly review).
+    __table_args__ = (Index("ix_audit_records_target", "target_type", "target_id"),
+                      Index("ix_audit_records_at", "at"))
 
 
 class AuditHead(Base):

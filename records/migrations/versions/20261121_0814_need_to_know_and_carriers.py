@@ -17,6 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('audit_records', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_records_at', ['at'], unique=False)
+
     op.create_table('access_grants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
@@ -112,6 +115,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('audit_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_records_at')
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('post')
 
