@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from records.audit import HasRoot, verify_chain
@@ -137,6 +137,8 @@ def parse_week(label: str) -> tuple[dt.datetime, dt.datetime]:
     if not sep or not (year.isdigit() and len(year) == 4 and week.isdigit() and len(week) == 2):
         raise ValueError(f"{label!r} is not an ISO week such as 2026-W47")
     monday = dt.date.fromisocalendar(int(year), int(week), 1)
+    if not 1900 <= monday.year <= 9000:
+        raise ValueError(f"{label!r} is too far from now")
     start = dt.datetime(monday.year, monday.month, monday.day, tzinfo=SHANGHAI)
     return start, start + dt.timedelta(days=7)
 
@@ -159,19 +161,12 @@ def weekly_access_report(session: Session, week_start: dt.datetime, week_end: dt
                                      AuditRecord.action, AuditRecord.target_type, AuditRecord.target_id,
                                      AuditRecord.level, AuditRecord.source)
                               .where(denied).order_by(AuditRecord.seq).limit(MAX_DENIALS)).all()
-    anomalies = [
-        *_per_actor(session, "core_denied", and_(denied, AuditRecord.level == "core")),
-        *_per_actor(session, "repeated_denials", denied, at_least=repeated_denials),
-        *_per_actor(session, "off_hours_core", and_(week, AuditRecord.result == "allowed",
-                                                    AuditRecord.level == "core",
-                                                    AuditRecord.actor.not_in(ENGINE_ACTORS),
-                                                    _off_hours(week_start, week_end))),
-    ]
     return AccessReport(
         week_start=week_start, week_end=week_end, levels=_levels(session, week),
         denials=tuple(Denial(**{**row._asdict(), "level": row.level or "none"}) for row in denials),
         denial_count=session.scalar(select(func.count()).where(denied)) or 0,
-        anomalies=tuple(anomalies), chain=_chain(session, week, trust))
+        anomalies=_anomalies(session, week, week_start, week_end, repeated_denials),
+        chain=_chain(session, week, trust))
 
 
 def _levels(session: Session, week: ColumnElement[bool]) -> tuple[LevelSummary, ...]:
@@ -186,12 +181,29 @@ def _levels(session: Session, week: ColumnElement[bool]) -> tuple[LevelSummary, 
                  for level in LEVELS)
 
 
-def _per_actor(session: Session, rule: str, where: ColumnElement[bool], at_least: int = 1) -> list[Anomaly]:
-    count = func.count()
-    rows = session.execute(select(AuditRecord.actor, count, func.min(AuditRecord.at), func.max(AuditRecord.at))
-                           .where(where).group_by(AuditRecord.actor).having(count >= at_least)
-                           .order_by(count.desc(), AuditRecord.actor))
-    return [Anomaly(rule, actor, n, _aware(first), _aware(last)) for actor, n, first, last in rows]
+def _anomalies(session: Session, week: ColumnElement[bool], start: dt.datetime, end: dt.datetime,
+               repeated_denials: int) -> tuple[Anomaly, ...]:
+    """The three rules in one pass over the week's denials and core accesses, grouped by actor."""
+    denied = AuditRecord.result == "denied"
+    rules = {"core_denied": (and_(denied, AuditRecord.level == "core"), 1),
+             "repeated_denials": (denied, repeated_denials),
+             "off_hours_core": (and_(AuditRecord.result == "allowed", AuditRecord.level == "core",
+                                     AuditRecord.actor.not_in(ENGINE_ACTORS), _off_hours(start, end)), 1)}
+    columns, wanted = [], []
+    for condition, at_least in rules.values():
+        count = func.count(case((condition, 1)))
+        columns += [count, func.min(case((condition, AuditRecord.at))), func.max(case((condition, AuditRecord.at)))]
+        wanted.append(count >= at_least)
+    found = []
+    for actor, *figures in session.execute(select(AuditRecord.actor, *columns)
+                                           .where(week, or_(*(c for c, _ in rules.values())))
+                                           .group_by(AuditRecord.actor).having(or_(*wanted))):
+        for i, (rule, (_, at_least)) in enumerate(rules.items()):
+            count, first, last = figures[3 * i:3 * i + 3]
+            if count >= at_least:
+                found.append(Anomaly(rule, actor, count, _aware(first), _aware(last)))
+    order = list(rules)
+    return tuple(sorted(found, key=lambda a: (order.index(a.rule), -a.count, a.actor)))
 
 
 def _off_hours(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:

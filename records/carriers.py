@@ -26,7 +26,7 @@ from records.models import Carrier, CarrierMovement, Destruction, SecretItem, Us
 from records.need_to_know import LEVELS
 
 __all__ = ["FORMS", "LEVELS", "NO_CONTEXT", "STATUSES", "CarrierConflict", "CarrierError", "CarrierNotFound",
-           "CarrierRefused", "Step", "confirm_receipt", "departments", "issue_carrier", "ledger", "pending_receipts",
+           "CarrierRefused", "Step", "confirm_receipt", "departments", "holdings", "issue_carrier", "ledger",
            "receivers", "register_carrier", "register_query", "return_carrier", "run_step"]
 
 FORMS = ("paper", "electronic", "physical")
@@ -38,6 +38,7 @@ MAX_COPIES = 1000
 NO_CONTEXT = AccessContext()   # steps called outside a request (tests, the demo, the CLI)
 
 T = TypeVar("T")
+Line = TypeVar("Line", CarrierMovement, Destruction)
 
 
 class CarrierError(ValueError):
@@ -107,6 +108,18 @@ def run_step(factory: sessionmaker[Session], step: Callable[[Session], T]) -> T:
 def locked(session: Session, model: type[T], row_id: int) -> T | None:
     """The row, read afresh and locked until the transaction ends (PostgreSQL; SQLite writers are serial)."""
     return session.get(model, row_id, with_for_update=True, populate_existing=True)
+
+
+def load_line(step: Step, model: type[Line], row_id: int, missing: str) -> tuple[Line, Carrier]:
+    """A row that belongs to a carrier (a ledger line, a destruction record), locked, with its carrier; the step
+    is about that carrier from here on."""
+    row = locked(step.session, model, row_id)
+    carrier = step.session.get(Carrier, row.carrier_id) if row is not None else None
+    if row is None or carrier is None:
+        step.target_id = f"{model.__tablename__}:{row_id}"
+        raise step.refuse(CarrierNotFound(missing))
+    step.about(carrier)
+    return row, carrier
 
 
 def load_carrier(step: Step, carrier_id: int) -> Carrier:
@@ -248,12 +261,8 @@ def confirm_receipt(session: Session, user: User, movement_id: int, *, now: dt.d
                     context: AccessContext = NO_CONTEXT) -> CarrierMovement:
     """The receiver confirms, from their own account, that they received the carrier (收发人签字确认); once."""
     step = Step(session, user, "confirm_receipt", now, context)
-    movement = locked(session, CarrierMovement, movement_id)
-    carrier = session.get(Carrier, movement.carrier_id) if movement is not None else None
-    if movement is None or carrier is None:
-        step.target_id = f"movement:{movement_id}"
-        raise step.refuse(CarrierNotFound(f"there is no hand-over #{movement_id}; open it from “my carriers”"))
-    step.about(carrier)
+    movement, carrier = load_line(step, CarrierMovement, movement_id,
+                                  f"there is no hand-over #{movement_id}; open it from “my carriers”")
     if movement.kind != "issue" or movement.to_user != user.id:
         raise step.refuse(CarrierRefused("only the person a carrier was issued to confirms its receipt"),
                           movement=movement.id)
@@ -319,12 +328,13 @@ def ledger(session: Session, carrier_id: int) -> Sequence[CarrierMovement]:
                            .order_by(CarrierMovement.at, CarrierMovement.id)).all()
 
 
-def pending_receipts(session: Session, user_id: str) -> list[tuple[Carrier, CarrierMovement | None]]:
-    """What ``user_id`` holds, or was issued and has not confirmed, each with its unconfirmed issue line."""
-    open_issue = (CarrierMovement.kind == "issue") & (CarrierMovement.to_user == user_id) \
-        & CarrierMovement.confirmed_at.is_(None)
-    unconfirmed = {m.carrier_id: m for m in session.scalars(select(CarrierMovement).where(open_issue))}
-    carriers = session.scalars(select(Carrier).where(or_(Carrier.holder == user_id,
-                                                         Carrier.id.in_(list(unconfirmed))))
+def holdings(session: Session, user_id: str) -> list[tuple[Carrier, CarrierMovement | None]]:
+    """What ``user_id`` holds, or was issued and has not confirmed, each with the last issue line to them."""
+    lines = session.scalars(select(CarrierMovement).where(CarrierMovement.kind == "issue",
+                                                         CarrierMovement.to_user == user_id)
+                            .order_by(CarrierMovement.id)).all()
+    last = {m.carrier_id: m for m in lines}
+    unconfirmed = [carrier_id for carrier_id, m in last.items() if m.confirmed_at is None]
+    carriers = session.scalars(select(Carrier).where(or_(Carrier.holder == user_id, Carrier.id.in_(unconfirmed)))
                                .order_by(Carrier.id)).all()
-    return [(c, unconfirmed.get(c.id)) for c in carriers]
+    return [(c, last.get(c.id)) for c in carriers]

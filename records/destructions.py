@@ -28,11 +28,10 @@ from records.carriers import (
     NO_CONTEXT,
     CarrierConflict,
     CarrierError,
-    CarrierNotFound,
     CarrierRefused,
     Step,
     load_carrier,
-    locked,
+    load_line,
 )
 from records.models import Carrier, CarrierMovement, Destruction, DestructionWitness, User
 from records.need_to_know import CORE_DESTRUCTION_WITNESSES, WITNESS_ROLES
@@ -194,13 +193,8 @@ def _perform_problem(user: User, carrier: Carrier, destruction: Destruction, wit
 
 
 def _load(step: Step, destruction_id: int) -> Destruction:
-    destruction = locked(step.session, Destruction, destruction_id)
-    carrier = step.session.get(Carrier, destruction.carrier_id) if destruction is not None else None
-    if destruction is None or carrier is None:
-        step.target_id = f"destruction:{destruction_id}"
-        raise step.refuse(CarrierNotFound(f"there is no destruction record #{destruction_id}; open it from the "
-                                          "carrier's page"))
-    step.about(carrier)
+    destruction, _carrier = load_line(step, Destruction, destruction_id, f"there is no destruction record "
+                                      f"#{destruction_id}; open it from the carrier's page")
     return destruction
 
 

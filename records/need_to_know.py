@@ -11,8 +11,9 @@ the CLI only ask. The rule, per level, for reading (view / download / print / co
 * **core** (核心秘密) — approval by the general manager **per access**: an approval is used up by one access.
   Nobody has standing access except the general manager.
 
-Whatever the level, the parties to an agreement may view, download and print it (it is their contract), and the
-general manager may read everything. Signed documents are never modified; register entries change only through
+Whatever the level, the parties to an agreement may view, download and print it (it is their contract), the
+holder of a carrier may view and print its record (it was issued to them with the approval its level needs), and
+the general manager may read everything. Signed documents are never modified; register entries change only through
 the committee's processes. Destroying a carrier is the secrecy office's, and a core carrier needs two witnesses
 besides the person destroying it (the two-person rule, enforced by :mod:`records.carriers`).
 """
@@ -163,6 +164,8 @@ def _read(subject: Subject, resource: Resource, operation: str, grants: Iterable
         return Decision(True, "general_manager")
     if resource.kind == "document" and subject.id in resource.parties and operation != "copy":
         return Decision(True, "party")
+    if resource.kind == "carrier" and subject.id in resource.parties and operation in ("view", "print"):
+        return Decision(True, "holder")   # issued to them with the approval its level needed
     if resource.level != "core":
         standing = _standing(subject, resource)
         if standing:

@@ -28,6 +28,7 @@ class Person:
 DEMO_PEOPLE = (
     Person("hr01", "刘芳", ("hr",), "人力资源部", identifier="E0101"),
     Person("sec01", "周明", ("secrecy_office",), "保密管理部", identifier="E0201"),
+    Person("sec02", "冯敏", ("secrecy_office",), "保密管理部", identifier="E0202"),   # two officers: two-person rules
     Person("liaison01", "孙丽", ("liaison",), "技术研发部", identifier="E0301"),
     Person("head01", "钱伟", ("department_head",), "技术研发部", identifier="E0302"),
     Person("gm01", "陈建华", ("committee", "department_head", "general_manager"), "总经理办公室", identifier="E0001",

@@ -83,8 +83,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hr.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(register.bp)
-    from web import access_requests
+    from web import access_requests, carriers
     app.register_blueprint(access_requests.bp)
+    app.register_blueprint(carriers.bp)
     formatting.install(app)
     from web import api, audit_log, external, external_links, log_review, outbox, verify
 

@@ -21,6 +21,7 @@ from records.db import transaction
 from records.need_to_know import KINDS, READ_OPERATIONS
 from web.access import access_context
 from web.audit_log import log_access
+from web.overview import user_names
 from web.security import current_user, login_required
 from web.state import state
 
@@ -42,7 +43,8 @@ def index() -> str:
     with state().sessions() as session:
         mine = requests_of(session, user.id)
         pending = pending_for(session, user)
-        return render_template("access/index.html", mine=mine, pending=pending)
+        names = user_names(session, [g.user_id for g, _ in pending])
+        return render_template("access/index.html", mine=mine, pending=pending, names=names)
 
 
 @bp.route("/new")

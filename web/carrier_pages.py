@@ -15,10 +15,22 @@ from records import carriers as service
 from records import destructions
 from records.access_grants import resource_of_carrier
 from records.models import Carrier, User
-from web.access import check
+from web.access import check, filter_visible
 from web.overview import user_names
 
-__all__ = ["carrier_page", "register_form"]
+__all__ = ["carrier_page", "register_form", "register_page"]
+
+
+def register_page(session: Session, user: User, filters: dict[str, str]) -> dict[str, Any]:
+    """The register list: each row decided for ``user`` (withheld rows redacted), with its destruction status,
+    and whether ``user`` handles it (then a withheld row still links to its redacted record)."""
+    rows = session.scalars(service.register_query(filters["level"], filters["status"], filters["department"])).all()
+    listed = filter_visible(session, rows, resource_of_carrier, what="carriers")
+    pending = destructions.destructions_of(session, [c.id for c in rows])
+    return {"listed": listed, "filters": filters, "levels": service.LEVELS, "statuses": service.STATUSES,
+            "departments": service.departments(session), "pending": pending,
+            "handled": {c.id for c in rows if destructions.takes_part(user, c, pending.get(c.id))},
+            "names": user_names(session, [c.holder for c in rows])}
 
 
 def carrier_page(session: Session, user: User, carrier: Carrier) -> dict[str, Any] | None:

@@ -22,8 +22,7 @@ from records.access_grants import resource_of_carrier
 from records.db import transaction
 from records.models import Carrier, Destruction, User
 from web.access import access_context, filter_visible
-from web.carrier_pages import carrier_page, register_form
-from web.overview import user_names
+from web.carrier_pages import carrier_page, register_form, register_page
 from web.security import current_user, login_required, roles_required
 from web.state import state
 
@@ -52,20 +51,18 @@ def _field(name: str) -> str:
     return request.form.get(name, "").strip()
 
 
+def _back(carrier_id: int, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("carriers.show", carrier_id=carrier_id))
+
+
 @bp.route("")
 @roles_required(*LIST_ROLES)
 def index() -> str:
     filters = {k: request.args.get(k, "").strip() for k in ("level", "status", "department")}
     with transaction(state().sessions) as session:
-        rows = session.scalars(service.register_query(**filters)).all()
-        listed = filter_visible(session, rows, resource_of_carrier, what="carriers")
-        pending = destructions.destructions_of(session, [c.id for c in rows])
-        handled = {c.id for c in rows if destructions.takes_part(_user(), c, pending.get(c.id))}
-        departments = service.departments(session)
-        names = user_names(session, [c.holder for c in rows])
-    return render_template("carriers/index.html", listed=listed, filters=filters, levels=service.LEVELS,
-                           statuses=service.STATUSES, departments=departments, pending=pending, handled=handled,
-                           names=names)
+        page = register_page(session, _user(), filters)
+    return render_template("carriers/index.html", **page)
 
 
 @bp.route("/<int:carrier_id>")
@@ -94,46 +91,49 @@ def register() -> Response:
     carrier = _take(service.register_carrier, serial=_field("serial"), name=_field("name"), level=_field("level"),
                     form=_field("form"), copies=int(_field("copies")) if _field("copies").isdigit() else 0,
                     item_id=int(item) if item else None, department=_field("department") or None)
-    flash(_("Carrier %(serial)s is registered and in the store.", serial=carrier.serial), "success")
-    return redirect(url_for("carriers.show", carrier_id=carrier.id))
+    return _back(carrier.id, _("Carrier %(serial)s is registered and in the store.", serial=carrier.serial))
 
 
 @bp.route("/<int:carrier_id>/issue", methods=["POST"])
 @login_required
 def issue(carrier_id: int) -> Response:
     _take(service.issue_carrier, carrier_id, _field("to_user"), _field("purpose"))
-    flash(_("The carrier was issued; the receiver confirms the receipt under “My carriers”."), "success")
-    return redirect(url_for("carriers.show", carrier_id=carrier_id))
+    return _back(carrier_id, _("The carrier was issued; the receiver confirms the receipt under “My carriers”."))
 
 
 @bp.route("/<int:carrier_id>/return", methods=["POST"])
 @login_required
 def take_back(carrier_id: int) -> Response:
     _take(service.return_carrier, carrier_id, note=_field("note"))
-    flash(_("The return to the store was recorded."), "success")
-    return redirect(url_for("carriers.show", carrier_id=carrier_id))
+    return _back(carrier_id, _("The return to the store was recorded."))
 
 
 @bp.route("/<int:carrier_id>/destruction", methods=["POST"])
 @login_required
 def request_destruction(carrier_id: int) -> Response:
     _take(destructions.request_destruction, carrier_id, _field("method"), _field("reason"))
-    flash(_("The destruction was requested; the secrecy office approves it."), "success")
-    return redirect(url_for("carriers.show", carrier_id=carrier_id))
+    return _back(carrier_id, _("The destruction was requested; the secrecy office approves it."))
 
 
-@bp.route("/destructions/<int:destruction_id>/<any(approve, witness, perform):step>", methods=["POST"])
+@bp.route("/destructions/<int:destruction_id>/approve", methods=["POST"])
 @login_required
-def destruction_step(destruction_id: int, step: str) -> Response:
-    if step == "perform":
-        _take(destructions.perform_destruction, destruction_id, notes=_field("notes"))
-    else:
-        _take(destructions.approve_destruction if step == "approve" else destructions.witness_destruction,
-              destruction_id)
-    messages = {"approve": _("The destruction is approved."), "witness": _("Your presence as a witness is recorded."),
-                "perform": _("The carrier is destroyed; the destruction record is complete.")}
-    flash(messages[step], "success")
-    return redirect(url_for("carriers.show", carrier_id=_carrier_of(destruction_id)))
+def approve_destruction(destruction_id: int) -> Response:
+    _take(destructions.approve_destruction, destruction_id)
+    return _back(_carrier_of(destruction_id), _("The destruction is approved."))
+
+
+@bp.route("/destructions/<int:destruction_id>/witness", methods=["POST"])
+@login_required
+def witness_destruction(destruction_id: int) -> Response:
+    _take(destructions.witness_destruction, destruction_id)
+    return _back(_carrier_of(destruction_id), _("Your presence as a witness is recorded."))
+
+
+@bp.route("/destructions/<int:destruction_id>/perform", methods=["POST"])
+@login_required
+def perform_destruction(destruction_id: int) -> Response:
+    _take(destructions.perform_destruction, destruction_id, notes=_field("notes"))
+    return _back(_carrier_of(destruction_id), _("The carrier is destroyed; the destruction record is complete."))
 
 
 def _carrier_of(destruction_id: int) -> int:
@@ -147,9 +147,9 @@ def _carrier_of(destruction_id: int) -> int:
 @login_required
 def mine() -> str:
     with transaction(state().sessions) as session:
-        held = service.pending_receipts(session, _user().id)
+        held = service.holdings(session, _user().id)
         listed = filter_visible(session, [c for c, _line in held], resource_of_carrier, what="my_carriers")
-    return render_template("carriers/mine.html", listed=listed, open_lines={c.id: m for c, m in held if m})
+    return render_template("carriers/mine.html", listed=listed, lines={c.id: m for c, m in held if m})
 
 
 @bp.route("/movements/<int:movement_id>/confirm", methods=["POST"])

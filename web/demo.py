@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: the demo organisation with passwords, and a few processes under way."""
+"""Demo data for the embedded default: the demo organisation with passwords, a few processes under way, and a
+carrier register with hand-overs and a destruction waiting for its second witness."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 
 from sqlalchemy import func, select
 
+from records.carrier_demo import seed_carriers
 from records.db import transaction
 from records.models import ProcessInstance, User
 from records.people import DEMO_PEOPLE, ensure_people
@@ -30,6 +32,7 @@ def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
                 user.password_hash = hash_password(DEMO_PASSWORD)
                 user.email = f"{user.id}@demo.mibao.local"
         empty = not session.scalar(select(func.count()).select_from(ProcessInstance))
+        seed_carriers(session, web.engine.clock.now())
     if empty:
         # The secrecy office's weekly access-log review opens at once on the last complete week.
         for process_id, actor in (("onboarding", "hr01"), ("classification", "hr01"), ("external_nda", "hr01"),

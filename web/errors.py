@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from documents.errors import DataError, DocumentError
 from records.access_grants import AccessRequestError, AccessRequestNotFound, AlreadyDecided, NotTheApprover
+from records.carriers import CarrierConflict, CarrierError, CarrierNotFound, CarrierRefused
 from signing.errors import PdfInputError, SigningError
 from workflows.errors import (
     BpmnError,
@@ -30,6 +31,10 @@ STATUS: list[tuple[type[Exception], int]] = [
     (AccessRequestNotFound, 404),
     (AlreadyDecided, 409),
     (AccessRequestError, 400),
+    (CarrierRefused, 403),
+    (CarrierNotFound, 404),
+    (CarrierConflict, 409),
+    (CarrierError, 400),
     (NotFound, 404),
     (UnknownProcess, 404),
     (ConflictError, 409),

@@ -125,7 +125,10 @@ def _anomaly(anomaly: Anomaly, names: Callable[[str], str]) -> dict[str, Any]:
 
 
 def _names(session: Session, ids: set[str]) -> Callable[[str], str]:
-    known = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids)))) if ids else {}
+    known: dict[str, str] = {}
+    if ids:
+        known.update((user_id, name) for user_id, name in session.execute(select(User.id, User.name)
+                                                                          .where(User.id.in_(ids))))
     return lambda user_id: f"{known[user_id]}（{user_id}）" if user_id in known else user_id
 
 

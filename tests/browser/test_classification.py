@@ -3,7 +3,8 @@
 liaison01 files the item (the instance started from bpmn/examples/classification.json), the secrecy office does
 the cross-review, novelty check, value assessment and proposal, gm01, cm02 and cm03 each vote approve (and then see
 the ballots cast so far), the secrecy office records the resolution, the chair approves; the item is in the
-register at level core; the three signatures of the approval form complete the process."""
+register at level core, where the secrecy office opens it once with the general manager's approval; the three
+signatures of the approval form complete the process."""
 
 from __future__ import annotations
 
@@ -96,20 +97,40 @@ def test_committee_votes_a_core_item_into_the_register(browser: Browser, server:
     with Desk(browser, server, "gm01") as chair:
         chair.complete_task(instance_id, CHAIR, {"chair_approved": True, "chair_note": "同意。"})
 
-    # The item is in the register, level core, with its approval record.
+    # The item is in the register at level core. Even the secrecy office sees a core entry only with the
+    # general manager's approval, one access per approval: it asks, gm01 approves, it opens the entry once.
+    with Desk(browser, server, "sec01") as office:
+        page = office.page
+        page.goto("/register")
+        row = page.locator("main table.list tbody tr.withheld").filter(has=page.locator(".level-core"))
+        expect(row).to_have_count(1)
+        expect(page.locator("main")).not_to_contain_text(ITEM)
+        office.shot("13-register-withheld")
+        with page.expect_navigation():
+            row.get_by_role("link").click()
+        page.locator("main textarea[name=purpose]").fill("登记核心秘密载体，核对条目名称与知悉范围。")
+        office.submit(page.locator("main form button[type=submit]"), "/access")
+        expect(page.locator("main")).to_contain_text("登记核心秘密载体")
+    with Desk(browser, server, "gm01") as gm:
+        page = gm.page
+        page.goto("/access")
+        pending = page.locator("main table.list tbody tr").filter(has_text="登记核心秘密载体")
+        expect(pending).to_have_count(1)
+        gm.shot("13-access-approval")
+        gm.submit(pending.locator("button[value=approve]"), "/access")
     with Desk(browser, server, "sec01") as office:
         page = office.page
         page.goto("/register")
         row = page.locator("main table.list tbody tr").filter(has_text=ITEM)
         expect(row).to_have_count(1)
         expect(row.locator(".level-core")).to_have_text(re.compile("核心秘密|core secret"))
-        office.shot("13-register")
         with page.expect_navigation():
             row.get_by_role("link", name=ITEM).click()
         expect(page.locator("main h1")).to_have_text(ITEM)
         expect(page.locator("main dl.data .level-core")).to_have_count(1)
         expect(page.locator("main li .vote-approve")).to_have_count(len(MEMBERS))     # the ballots on record
         office.shot("14-register-item", full_page=True)
+        assert page.reload() is not None and page.locator("main h1").inner_text() != ITEM   # used up
 
     # The approval form is signed by the liaison, the secrecy office and the chair: the process is complete.
     for user, title in SIGNATURES:

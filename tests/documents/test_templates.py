@@ -18,7 +18,7 @@ CATALOG = TemplateCatalog()
 EXPECTED_IDS = {
     "nda", "non_compete", "legacy_secret_pledge", "confidentiality_notice", "carrier_handover", "exit_reminder",
     "annual_pledge", "cooperation_nda", "visitor_pledge", "area_entry_pledge", "audit_nda", "maintenance_nda",
-    "classification_form", "secret_register",
+    "classification_form", "secret_register", "access_log_review",
 }
 HOSTILE = "<b>&{{7*7}}喆"
 LONG_NAME = "欧阳" + "喆" * 198          # 200 characters

@@ -170,6 +170,6 @@ def test_weeks_are_iso_weeks_in_china_time() -> None:
                                                                               dt.timedelta(days=7))
     assert week_label(dt.datetime(2026, 11, 15, 15, 59, tzinfo=dt.UTC)) == "2026-W46"   # Sunday 23:59 in Shanghai
     assert week_label(dt.datetime(2027, 1, 1, tzinfo=CST)) == "2026-W53"
-    for bad in ("2026-46", "2026-W4", "2026-W54", "W46", "2026-W4x"):
+    for bad in ("2026-46", "2026-W4", "2026-W54", "W46", "2026-W4x", "9999-W52", "0001-W01"):
         with pytest.raises(ValueError):
             parse_week(bad)

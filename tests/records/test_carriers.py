@@ -16,9 +16,9 @@ from records.carriers import (
     CarrierNotFound,
     CarrierRefused,
     confirm_receipt,
+    holdings,
     issue_carrier,
     ledger,
-    pending_receipts,
     register_carrier,
     return_carrier,
 )
@@ -101,7 +101,7 @@ def test_issue_and_receipt(act: Act, sessions: sessionmaker[Session]) -> None:
         ("issue", "sec1", "eng1", None)
     assert (_carrier(sessions, carrier.id).status, _carrier(sessions, carrier.id).holder) == ("issued", "eng1")
     with sessions() as session:
-        [(held, open_line)] = pending_receipts(session, "eng1")
+        [(held, open_line)] = holdings(session, "eng1")
         assert held.id == carrier.id and open_line is not None and open_line.id == movement.id
     with pytest.raises(CarrierRefused, match="only the person a carrier was issued to"):
         act(confirm_receipt, "eng2", movement.id)

@@ -248,3 +248,14 @@ def test_one_core_approval_gives_one_access_under_a_race(sessions: sessionmaker[
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(AuditRecord).where(
             AuditRecord.actor == "hr", AuditRecord.action == "view", AuditRecord.result == "allowed")) == 1
+
+
+def test_the_holder_of_a_carrier_sees_its_record(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        carrier = Carrier(serial="ZT-held", name="图纸", level="core", form="paper", department=DEPT,
+                          created_by="sec", holder="emp_out", status="issued")
+        session.add(carrier)
+        session.flush()
+        held = resource_of_carrier(carrier)
+    assert _access(sessions, "emp_out", held) and _access(sessions, "emp_out", held, "print")
+    assert not _access(sessions, "emp_out", held, "copy") and not _access(sessions, "emp_in", held)
