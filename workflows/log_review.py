@@ -27,9 +27,14 @@ TEMPLATE = "access_log_review"
 LEVELS = {**LEVEL_NAMES, "none": "无密级"}
 ACTIONS = {"view": "查看", "download": "下载", "page_image": "查看页面", "export": "导出", "sign": "签署",
            "start": "发起流程", "complete": "完成任务", "approve": "批准", "deny": "不予批准", "reject": "驳回",
-           "decline": "拒签", "timer": "定时触发", "service": "自动步骤", "request_access": "申请权限"}
+           "decline": "拒签", "timer": "定时触发", "service": "自动步骤", "request_access": "申请权限",
+           "print": "打印", "copy": "复制", "modify": "修改", "destroy": "销毁", "list": "列表浏览",
+           "register_carrier": "载体登记", "issue_carrier": "载体发放", "confirm_receipt": "签收确认",
+           "return_carrier": "载体归还", "request_destruction": "申请销毁", "approve_destruction": "批准销毁",
+           "witness_destruction": "监销确认", "perform_destruction": "执行销毁"}
 TARGETS = {"document": "文件", "register": "秘密清单", "register_item": "秘密清单条目", "instance": "流程",
-           "upload": "上传文件", "access_report": "访问日志报告"}
+           "upload": "上传文件", "access_report": "访问日志报告", "carrier": "涉密载体", "carriers": "载体台账",
+           "agreements": "协议列表"}
 RULES = {"core_denied": "核心秘密被拒绝访问", "repeated_denials": "一周内多次被拒绝",
          "off_hours_core": "工作时间以外访问核心秘密"}
 DRAFT_REVIEW = {"findings": "（草稿：待审计人审核后填写）", "measures": "（草稿：待审计人审核后填写）",
