@@ -37,8 +37,8 @@ from records.models import Carrier, CarrierMovement, Destruction, DestructionWit
 from records.need_to_know import CORE_DESTRUCTION_WITNESSES, WITNESS_ROLES
 
 __all__ = ["CORE_DESTRUCTION_WITNESSES", "METHODS", "approve_destruction", "available_steps", "destruction_of",
-           "destructions_of", "methods_for", "perform_destruction", "request_destruction", "takes_part",
-           "witness_destruction", "witness_records", "witnesses_of"]
+           "destructions_of", "methods_for", "perform_destruction", "reject_destruction", "request_destruction",
+           "takes_part", "witness_destruction", "witness_records", "witnesses_of"]
 
 # §5.2.4: paper is shredded or burnt by a designated firm, electronic media wiped or physically destroyed,
 # samples and moulds dismantled and destroyed. §4.2.1 narrows core carriers: shredded to ≤ 2 mm, media
@@ -46,6 +46,9 @@ __all__ = ["CORE_DESTRUCTION_WITNESSES", "METHODS", "approve_destruction", "avai
 METHODS = ("shred", "incinerate", "wipe", "physical")
 _BY_FORM = {"paper": ("shred", "incinerate"), "electronic": ("wipe", "physical"), "physical": ("physical",)}
 _CORE = {"paper": ("shred",), "electronic": ("physical",), "physical": ("physical",)}
+# A witness confirms being on site (现场监督): a confirmation counts for the destruction done within this time.
+WITNESS_WINDOW_HOURS = 12
+WITNESS_WINDOW = dt.timedelta(hours=WITNESS_WINDOW_HOURS)
 
 
 def methods_for(form: str, level: str) -> tuple[str, ...]:
@@ -64,6 +67,14 @@ def request_destruction(session: Session, user: User, carrier_id: int, method: s
     problem = _request_problem(session, carrier, method, reason)
     if problem is not None:
         raise step.refuse(problem, method=method)
+    earlier = destruction_of(session, carrier.id)
+    if earlier is not None:   # turned down before: the one record per carrier starts again (the chain keeps all)
+        earlier.level, earlier.method, earlier.reason, earlier.status = carrier.level, method, reason.strip(), \
+            "requested"
+        earlier.requested_by, earlier.requested_at, earlier.approved_by, earlier.approved_at = user.id, now, None, None
+        session.flush()
+        step.done(destruction=earlier.id, method=method, reason=earlier.reason, again=True)
+        return earlier
     destruction = Destruction(carrier_id=carrier.id, level=carrier.level, method=method, reason=reason.strip(),
                               status="requested", requested_by=user.id, requested_at=now)
     try:
@@ -83,7 +94,7 @@ def _liaison_of(user: User, carrier: Carrier) -> bool:
 
 def _request_problem(session: Session, carrier: Carrier, method: str, reason: str) -> CarrierError | None:
     earlier = destruction_of(session, carrier.id)
-    if earlier is not None:
+    if earlier is not None and earlier.status != "rejected":
         return CarrierConflict(f"the destruction of carrier {carrier.serial} was already requested by "
                                f"{earlier.requested_by} ({earlier.status}); follow that record")
     if carrier.status != "in_store":
@@ -118,6 +129,30 @@ def approve_destruction(session: Session, user: User, destruction_id: int, *, no
     return destruction
 
 
+def reject_destruction(session: Session, user: User, destruction_id: int, reason: str, *, now: dt.datetime,
+                       context: AccessContext = NO_CONTEXT) -> Destruction:
+    """The secrecy office turns down a destruction not yet done (a mistaken or premature request), with its
+    reason; the carrier stays in the store and a new request may be made. Confirmations so far lapse."""
+    step = Step(session, user, "reject_destruction", now, context)
+    destruction = _load(step, destruction_id)
+    if not step.has_role(KEEPER):
+        raise step.refuse(CarrierRefused("only the secrecy office turns down destructions"),
+                          destruction=destruction.id)
+    if destruction.status not in ("requested", "approved"):
+        raise step.refuse(CarrierConflict(f"this destruction is {destruction.status}; only a requested or approved "
+                                          "one can be turned down"), destruction=destruction.id)
+    if not 2 <= len(reason.strip()) <= 2000:
+        raise step.refuse(CarrierError("say why the destruction is turned down (2 to 2000 characters)"),
+                          destruction=destruction.id)
+    lapsed = list(witnesses_of(session, destruction.id))
+    for witness in witness_records(session, destruction.id):
+        session.delete(witness)   # each confirmation stays in the audit chain; they no longer count
+    destruction.status, destruction.notes = "rejected", f"{user.id}: {reason.strip()}"
+    session.flush()
+    step.done(destruction=destruction.id, reason=reason.strip(), lapsed_witnesses=lapsed)
+    return destruction
+
+
 def witness_destruction(session: Session, user: User, destruction_id: int, *, now: dt.datetime,
                         context: AccessContext = NO_CONTEXT) -> DestructionWitness:
     """A witness confirms, from their own account, being present for the destruction (现场监督)."""
@@ -132,7 +167,13 @@ def witness_destruction(session: Session, user: User, destruction_id: int, *, no
     if destruction.status != "approved":
         raise step.refuse(CarrierError("the destruction is not approved yet; witnesses confirm an approved "
                                        "destruction, on site"), destruction=destruction.id)
-    if user.id in witnesses_of(session, destruction.id):
+    earlier = next((w for w in witness_records(session, destruction.id) if w.witness == user.id), None)
+    if earlier is not None and now - earlier.confirmed_at > WITNESS_WINDOW:
+        earlier.confirmed_at = now   # on site again, another day: the fresh confirmation is what counts
+        session.flush()
+        step.done(destruction=destruction.id, renewed=True, witnesses=len(witnesses_of(session, destruction.id)))
+        return earlier
+    if earlier is not None:
         raise step.refuse(CarrierConflict("you already confirmed as a witness; a second confirmation by the same "
                                           "person does not count — another witness confirms from their own "
                                           "account"), destruction=destruction.id)
@@ -158,8 +199,10 @@ def perform_destruction(session: Session, user: User, destruction_id: int, *, no
                          consume=False)
     if not decision.allowed:
         raise step.refuse(CarrierRefused("only the secrecy office destroys carriers"), basis=decision.basis)
-    witnesses = witnesses_of(session, destruction.id)
-    problem = _perform_problem(user, carrier, destruction, witnesses, decision.witnesses)
+    witnesses = [w.witness for w in witness_records(session, destruction.id)
+                 if now - w.confirmed_at <= WITNESS_WINDOW]
+    stale = len(witnesses_of(session, destruction.id)) - len(witnesses)
+    problem = _perform_problem(user, carrier, destruction, witnesses, decision.witnesses, stale)
     if problem is not None:
         raise step.refuse(problem, destruction=destruction.id, witnesses=list(witnesses))
     destruction.status, destruction.performed_by, destruction.performed_at = "done", user.id, now
@@ -175,7 +218,7 @@ def perform_destruction(session: Session, user: User, destruction_id: int, *, no
 
 
 def _perform_problem(user: User, carrier: Carrier, destruction: Destruction, witnesses: Sequence[str],
-                     needed: int) -> Exception | None:
+                     needed: int, stale: int = 0) -> Exception | None:
     if destruction.status == "done":
         return CarrierConflict(f"carrier {carrier.serial} was already destroyed by {destruction.performed_by}")
     if destruction.status != "approved":
@@ -188,7 +231,9 @@ def _perform_problem(user: User, carrier: Carrier, destruction: Destruction, wit
     if len(witnesses) < needed:
         return CarrierError(f"a {carrier.level} carrier is destroyed before {needed} witnesses besides the person "
                             f"destroying it (2 名以上保密员现场监督); {len(witnesses)} confirmed so far. Ask "
-                            "secrecy officers or liaisons to confirm from their own accounts")
+                            "secrecy officers or liaisons to confirm from their own accounts"
+                            + (f" ({stale} earlier confirmation(s) are older than {WITNESS_WINDOW_HOURS} hours and "
+                               "no longer count: witnesses confirm on site, on the day)" if stale else ""))
     return None
 
 
@@ -236,7 +281,7 @@ def available_steps(user: User, carrier: Carrier, destruction: Destruction | Non
     """The steps ``user`` may take next on the carrier (the forms its page offers); the steps check again."""
     roles, steps = set(user.roles or ()), set()
     keeper = KEEPER in roles
-    if carrier.status == "in_store" and destruction is None:
+    if carrier.status == "in_store" and (destruction is None or destruction.status == "rejected"):
         steps |= {"issue"} if keeper else set()
         steps |= {"request_destruction"} if keeper or _liaison_of(user, carrier) else set()
     if carrier.status == "issued" and keeper:
@@ -244,6 +289,8 @@ def available_steps(user: User, carrier: Carrier, destruction: Destruction | Non
     if destruction is not None and destruction.status == "requested" and keeper \
             and destruction.requested_by != user.id:
         steps.add("approve_destruction")
+    if destruction is not None and destruction.status in ("requested", "approved") and keeper:
+        steps.add("reject_destruction")
     if destruction is not None and destruction.status == "approved" and user.id not in witnesses:
         steps |= {"witness_destruction"} if roles & WITNESS_ROLES else set()
         steps |= {"perform_destruction"} if keeper else set()

@@ -122,6 +122,13 @@ def approve_destruction(destruction_id: int) -> Response:
     return _back(_carrier_of(destruction_id), _("The destruction is approved."))
 
 
+@bp.route("/destructions/<int:destruction_id>/reject", methods=["POST"])
+@login_required
+def reject_destruction(destruction_id: int) -> Response:
+    _take(destructions.reject_destruction, destruction_id, _field("reason"))
+    return _back(_carrier_of(destruction_id), _("The destruction was turned down; the carrier stays in the store."))
+
+
 @bp.route("/destructions/<int:destruction_id>/witness", methods=["POST"])
 @login_required
 def witness_destruction(destruction_id: int) -> Response:

@@ -3,6 +3,8 @@ carriers (seed 003 §4.2.1: 2 名以上保密员现场监督); concurrent attemp
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,13 +16,14 @@ from records.destructions import (
     destruction_of,
     methods_for,
     perform_destruction,
+    reject_destruction,
     request_destruction,
     witness_destruction,
     witnesses_of,
 )
 from records.models import Carrier, CarrierMovement, Destruction, User
 from tests.race import all_at_once
-from tests.records.carrier_support import Act, audit, register
+from tests.records.carrier_support import NOW, Act, audit, register
 
 
 def _approved(act: Act, serial: str, level: str = "core", form: str = "paper") -> Destruction:
@@ -198,7 +201,37 @@ def test_available_steps_follow_state_and_role(act: Act, sessions: sessionmaker[
             assert user is not None
             return available_steps(user, carrier, row, witnesses)
 
-        assert steps("sec2") == {"witness_destruction", "perform_destruction"}
+        assert steps("sec2") == {"witness_destruction", "perform_destruction", "reject_destruction"}
         assert steps("liaison1") == frozenset()
         assert steps("liaison2") == {"witness_destruction"}
         assert steps("eng1") == frozenset()
+
+
+def test_a_witness_confirms_on_the_day(act: Act, sessions: sessionmaker[Session]) -> None:
+    destruction = _approved(act, "HX-110")
+    act(witness_destruction, "liaison1", destruction.id)
+    act(witness_destruction, "sec3", destruction.id)
+    later = NOW + dt.timedelta(days=2)
+    with pytest.raises(CarrierError, match=r"0 confirmed so far.*\(2 earlier confirmation\(s\) are older than 12 h"):
+        act(perform_destruction, "sec2", destruction.id, now=later)
+    act(witness_destruction, "liaison1", destruction.id, now=later)      # on site again: renewed, not refused
+    act(witness_destruction, "sec3", destruction.id, now=later)
+    assert act(perform_destruction, "sec2", destruction.id, now=later).status == "done"
+
+
+def test_a_turned_down_destruction_can_be_asked_for_again(act: Act, sessions: sessionmaker[Session]) -> None:
+    destruction = _approved(act, "HX-111")
+    act(witness_destruction, "liaison1", destruction.id)
+    with pytest.raises(CarrierRefused, match="only the secrecy office turns down"):
+        act(reject_destruction, "liaison1", destruction.id, "不需要销毁")
+    with pytest.raises(CarrierError, match="say why"):
+        act(reject_destruction, "sec1", destruction.id, " ")
+    rejected = act(reject_destruction, "sec1", destruction.id, "载体仍在项目中使用，暂缓销毁")
+    assert rejected.status == "rejected" and _status(sessions, destruction) == ("rejected", "in_store")
+    with sessions() as session:
+        assert witnesses_of(session, destruction.id) == []                 # the confirmation lapsed
+    with pytest.raises(CarrierConflict, match="only a requested or approved one"):
+        act(reject_destruction, "sec1", destruction.id, "再次驳回")
+    again = act(request_destruction, "liaison1", destruction.carrier_id, "shred", "项目已结题，图纸作废")
+    assert (again.id, again.status, again.approved_by) == (destruction.id, "requested", None)
+    assert [r.actor for r in audit(sessions, "reject_destruction", "allowed")] == ["sec1"]
