@@ -82,7 +82,7 @@ def check_trail(trail: dict[str, Any], roots: Sequence[bytes]) -> list[str]:
         return [f"not a {FORMAT} file"]
     try:
         return _check(trail, roots)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         return [f"the trail is malformed ({type(exc).__name__}: {exc}); export it again"]
 
 

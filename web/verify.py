@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
+from records.evidence_trail import check_trail
 from web import limiter
 from web.state import state
 from web.verification import Busy, verify_isolated
@@ -12,6 +16,7 @@ from web.verification import Busy, verify_isolated
 bp = Blueprint("verify", __name__)
 
 MAX_UPLOAD = 20 * 1024 * 1024
+MAX_TRAIL = 5 * 1024 * 1024
 
 
 @bp.route("/verify")
@@ -35,4 +40,28 @@ def check() -> str | tuple[str, int]:
                                   timeout=float(current_app.config.get("VERIFY_TIMEOUT_SECONDS", 20)))
     except Busy:
         return render_template("verify/index.html", problem=_("Too many checks are running. Try again shortly.")), 503
-    return render_template("verify/result.html", verdict=verdict, filename=upload.filename if upload else "")
+    return render_template("verify/result.html", verdict=verdict, filename=upload.filename if upload else "",
+                           trail=_trail(data))
+
+
+def _trail(pdf: bytes) -> dict[str, object] | None:
+    """The audit trail uploaded beside the PDF, checked on its own and against the PDF; None when none came."""
+    upload = request.files.get("trail")
+    raw = upload.read(MAX_TRAIL + 1) if upload else b""
+    if not raw:
+        return None
+    if len(raw) > MAX_TRAIL:
+        return {"problems": [_("The audit trail is larger than 5 MB; it is not one mibao exported.")]}
+    try:
+        trail = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return {"problems": [_("This file is not an audit trail (JSON exported beside the agreement).")]}
+    if not isinstance(trail, dict):
+        return {"problems": [_("This file is not an audit trail (JSON exported beside the agreement).")]}
+    problems = check_trail(trail, [state().services.pki.root_certificate_pem()])
+    document = trail.get("document") if isinstance(trail.get("document"), dict) else {}
+    matches = isinstance(document, dict) and document.get("sha256") == hashlib.sha256(pdf).hexdigest()
+    records = trail.get("records") if isinstance(trail.get("records"), list) else []
+    return {"problems": problems, "matches": matches, "document": document, "records": records,
+            "anchor": trail.get("anchor") if not problems else None,
+            "pending": len(trail.get("not_yet_timestamped") or [])}

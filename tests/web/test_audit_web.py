@@ -197,9 +197,25 @@ def test_an_agreements_audit_trail_checks_out_alone_and_shows_a_change(login: Lo
         ("eng01", "download", "allowed"), ("eng02", "download", "denied")]
     assert [r["detail"].get("file") for r in trail["not_yet_timestamped"]] == ["audit-trail"]   # this export
     assert trail["document"]["sha256"] == document.sha256 and check_trail(trail, roots) == []
+    pdf = (web.services.documents_dir / document.path).read_bytes()
+    shown = _verify_with_trail(client, pdf, response.data)
+    assert "Every record matches its hash" in shown and "belongs to this file" in shown and "eng02" in shown
     trail["records"][1]["result"] = "allowed"                            # someone "corrects" the refusal
     assert check_trail(trail, roots) == ["record 2 does not match its hash: it was changed"]
+    shown = _verify_with_trail(client, pdf, json.dumps(trail).encode())
+    assert "record 2 does not match its hash" in shown and "Every record matches" not in shown
+    assert "not an audit trail" in _verify_with_trail(client, pdf, b"[" * 100_000)
+    assert "malformed" in _verify_with_trail(client, pdf, json.dumps({**trail, "records": "x"}).encode())
     assert login("eng02").get(f"/documents/{DOC}.audit.json").status_code == 404
+
+
+def _verify_with_trail(client: FlaskClient, pdf: bytes, trail: bytes) -> str:
+    client.post("/lang/en")
+    response = client.post("/verify", data={"pdf": (io.BytesIO(pdf), "a.pdf"),
+                                            "trail": (io.BytesIO(trail), "a.audit.json")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
 
 
 def test_a_print_is_its_own_operation(login: Login, web: WebState, document: Document) -> None:
