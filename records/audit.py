@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Select, event, func, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from records.audit_tokens import load_roots, request_token, validate_token
 from records.models import AuditAnchor, AuditHead, AuditRecord, utcnow
 
-__all__ = ["GENESIS", "AnchorError", "AnchorReport", "AuditReport", "BrokenLink", "anchor", "chain_hash",
-           "flush_audit", "record", "verify_chain"]
+__all__ = ["GENESIS", "AnchorError", "AnchorReport", "AuditReport", "BrokenLink", "anchor", "anchor_committed",
+           "chain_hash", "flush_audit", "record", "verify_chain"]
 
 GENESIS = "0" * 64
 _PENDING = "mibao_audit_pending"
@@ -117,6 +117,28 @@ def anchor(session: Session, pki: HasTimestamper, now: dt.datetime | None = None
     row = AuditAnchor(seq=head.seq, head_hash=head.hash, token=token, at=now or utcnow())
     session.add(row)
     session.flush()
+    return row
+
+
+def anchor_committed(sessions: sessionmaker[Session], pki: HasTimestamper,
+                     now: dt.datetime | None = None) -> AuditAnchor | None:
+    """Timestamp the committed head without holding the head's lock during the TSA round trip (the hourly
+    anchor): a committed record never changes, so the head read in one short transaction can be anchored in
+    another while writers go on appending. :func:`anchor` is for a caller that must cover its own queued
+    records (an agreement that completes); it holds the lock, as chaining needs."""
+    with sessions() as session:
+        head = session.get(AuditHead, _HEAD_ID)
+        latest = session.scalar(select(func.max(AuditAnchor.seq)))
+    if head is None or head.seq == 0 or (latest is not None and latest >= head.seq):
+        return None
+    seq, head_hash = head.seq, head.hash
+    try:
+        token = request_token(pki.timestamper(), head_hash)
+    except Exception as exc:  # network, TSA refusal, a bad response: pyHanko raises many types
+        raise AnchorError(f"the time-stamping authority gave no token: {type(exc).__name__}: {exc}") from exc
+    with sessions() as session, session.begin():
+        row = AuditAnchor(seq=seq, head_hash=head_hash, token=token, at=now or utcnow())
+        session.add(row)
     return row
 
 

@@ -18,7 +18,7 @@ from flask import Flask, current_app, g, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from records.audit import AnchorError, anchor, record
+from records.audit import AnchorError, anchor, anchor_committed, record
 from records.db import transaction
 from records.models import AuditAnchor, Document, SecretItem
 from web.state import WebState, state
@@ -62,8 +62,7 @@ def anchor_if_due(web: WebState, now: dt.datetime, every: dt.timedelta = ANCHOR_
     if last is not None and now - last < every:
         return None
     try:
-        with transaction(web.sessions) as session:
-            return anchor(session, web.services.pki, now)
+        return anchor_committed(web.sessions, web.services.pki, now)
     except AnchorError:   # the TSA is down: the outbox still goes out; the next minute tries again
         log.warning("could not anchor the audit log", exc_info=True)
         return None
