@@ -20,6 +20,20 @@ def pki(inst: Instance) -> Pki:
     return Pki.open(inst.pki_dir)
 
 
+def prepare(inst: Instance) -> None:
+    """What must exist before any server process or worker starts: the schema at head and the PKI.
+
+    Both are safe to race (a migration lock; the PKI's file lock), but doing them once here means workers forked
+    afterwards find them ready and never compete for them.
+    """
+    db = make_engine(database_url(inst))
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
+    pki(inst)
+
+
 @contextmanager
 def converter(inst: Instance, warm_instances: int) -> Iterator[Converter]:
     """One-shot commands use a cold soffice (~1 s); batches pay the ~5 s warm start once."""

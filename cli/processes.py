@@ -21,6 +21,28 @@ def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+def _moment(now: str | None) -> dt.datetime | None:
+    """``--now`` as an aware datetime: the clock a command runs on (tests, back-filling, the demo)."""
+    if not now:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(now)
+    except ValueError:
+        raise click.ClickException(f"--now {now!r} is not an ISO date-time") from None
+    if moment.tzinfo is None:
+        raise click.ClickException("--now needs a UTC offset, e.g. +08:00 or Z")
+    return moment
+
+
+def _clock(now: str | None) -> FixedClock | None:
+    moment = _moment(now)
+    return FixedClock(moment) if moment else None
+
+
+_now_option = click.option("--now", help="Run as of this ISO time (with offset), e.g. 2027-01-10T23:00:00+08:00; "
+                                         "default: the system clock.")
+
+
 def _object(path: Path) -> dict[str, Any]:
     data = read_json(path)
     if not isinstance(data, dict):
@@ -56,9 +78,10 @@ def process_operations() -> None:
 @click.argument("process_id")
 @click.option("--data", "data_file", type=_existing, required=True, help="JSON file with the start data.")
 @click.option("--as", "actor", default="cli", show_default=True, help="Who starts it (recorded in the history).")
-def process_start(process_id: str, data_file: Path, actor: str) -> None:
+@_now_option
+def process_start(process_id: str, data_file: Path, actor: str, now: str | None) -> None:
     """Start PROCESS_ID with the data; prints the instance id and its open tasks."""
-    with context.engine(context.instance()) as engine:
+    with context.engine(context.instance(), clock=_clock(now)) as engine:
         view = engine.start(process_id, _object(data_file), actor=actor)
     click.echo(f"instance {view.id} of {process_id}: {view.status}")
     for task in view.tasks:
@@ -91,28 +114,21 @@ def task_list(role: str | None, user: str | None, as_json: bool) -> None:
 @click.argument("task_id")
 @click.option("--as", "actor", required=True, help="The user completing it.")
 @click.option("--data", "data_file", type=_existing, help="JSON file with the form data.")
-def task_complete(task_id: str, actor: str, data_file: Path | None) -> None:
+@_now_option
+def task_complete(task_id: str, actor: str, data_file: Path | None, now: str | None) -> None:
     """Complete TASK_ID as a user, with the form data."""
     data = _object(data_file) if data_file else {}
-    with context.engine(context.instance()) as engine:
+    with context.engine(context.instance(), clock=_clock(now)) as engine:
         view = engine.complete(task_id, actor=actor, data=data)
     click.echo(f"instance {view.id}: {view.status}")
 
 
 @click.command()
-@click.option("--now", help="Fire timers as of this ISO time (with offset), e.g. 2027-01-10T23:00:00+08:00.")
+@_now_option
 def tick(now: str | None) -> None:
     """Fire due timers; only instances whose next timer is due are touched."""
-    moment = None
-    if now:
-        try:
-            moment = dt.datetime.fromisoformat(now)
-        except ValueError:
-            raise click.ClickException(f"--now {now!r} is not an ISO date-time") from None
-        if moment.tzinfo is None:
-            raise click.ClickException("--now needs a UTC offset, e.g. +08:00 or Z")
-    inst = context.instance()
-    with context.engine(inst, clock=FixedClock(moment) if moment else None) as engine:
+    moment = _moment(now)
+    with context.engine(context.instance(), clock=FixedClock(moment) if moment else None) as engine:
         report = engine.tick(moment)
     click.echo(f"{report.now.isoformat()}: {report.due} due, {len(report.advanced)} advanced, "
                f"{len(report.errors)} errors")

@@ -42,6 +42,9 @@ def serve(host: str, port: int, demo: bool, workers: int, threads: int) -> None:
     """Serve the web app on HOST:PORT."""
     _logging()
     public_url = f"http://{host}:{port}"
+    from cli import context
+
+    context.prepare(context.instance())     # migrate and create the PKI once, before any worker starts
     if demo:
         _seed_demo(public_url)
     click.echo(f"mibao is running at {public_url}  ({workers} worker(s); Ctrl+C stops it)")
@@ -87,7 +90,10 @@ def _serve_gunicorn(public_url: str, host: str, port: int, workers: int, threads
         def load_config(self) -> None:
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                                "worker_class": "gthread", "timeout": 120, "graceful_timeout": 20,
-                               "accesslog": None, "worker_exit": _worker_exit}.items():
+                               "accesslog": None, "worker_exit": _worker_exit,
+                               # gunicorn's control socket is one path per user (~/.gunicorn): a second
+                               # instance on the machine would take it over. We do not use gunicornc.
+                               "control_socket_disable": True}.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:

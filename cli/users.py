@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cli import context
+from records import audit
 from records.db import transaction
 from records.models import User
 from records.need_to_know import GENERAL_MANAGER
 from records.people import DEMO_PEOPLE, Person, ensure_people
+from web.passwords import WeakPasswordError, check_password, hash_password
 from workflows.loader import ROLES
 
 
@@ -33,12 +38,56 @@ def user_list() -> None:
 @click.option("--level", "personnel_level", type=click.Choice(["core", "important", "general"]))
 @click.option("--identifier", help="Employee number or ID number (goes into the person's certificate).")
 @click.option("--post", help="The person's post (岗位), as register entries name it in who may know them.")
+@click.option("--password-stdin", is_flag=True, help="Read the account's password from the first line of stdin.")
 def user_add(user_id: str, name: str, roles: tuple[str, ...], department: str | None,
-             personnel_level: str | None, identifier: str | None, post: str | None) -> None:
-    """Add or update USER_ID."""
+             personnel_level: str | None, identifier: str | None, post: str | None, password_stdin: bool) -> None:
+    """Add or update USER_ID. Without a password the account exists but cannot sign in."""
+    password = _checked(_stdin_line(), (user_id, name)) if password_stdin else None
     with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
         ensure_people(session, [Person(user_id, name, roles, department, personnel_level, identifier, post)])
-    click.echo(f"{user_id}: {name} [{', '.join(roles)}]")
+        if password is not None:
+            _set_password(session, user_id, password)
+    click.echo(f"{user_id}: {name} [{', '.join(roles)}]{' with a password' if password else ''}")
+
+
+@user.command("password")
+@click.argument("user_id")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the password from the first line of stdin "
+                                                         "(scripts); otherwise it is asked twice on the terminal.")
+def user_password(user_id: str, from_stdin: bool) -> None:
+    """Set USER_ID's password (how the first administrator gets in on a fresh instance)."""
+    with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
+        account = session.get(User, user_id)
+        if account is None:
+            raise click.ClickException(f"there is no user {user_id!r}; add it first with "
+                                       f"`mibao user add {user_id} --name … --role …`")
+        if from_stdin:
+            password = _stdin_line()
+        elif sys.stdin.isatty():
+            password = click.prompt(f"new password for {user_id}", hide_input=True, confirmation_prompt=True)
+        else:
+            raise click.ClickException("stdin is not a terminal: pass --stdin to read the password from it")
+        _set_password(session, user_id, _checked(password, (user_id, account.name)))
+    click.echo(f"{user_id}: password set")
+
+
+def _stdin_line() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _checked(password: str, user_inputs: tuple[str, ...]) -> str:
+    try:
+        check_password(password, user_inputs=user_inputs)
+    except WeakPasswordError as exc:
+        raise click.ClickException(f"{exc}; nothing was changed") from None
+    return password
+
+
+def _set_password(session: Session, user_id: str, password: str) -> None:
+    account = session.get(User, user_id)
+    assert account is not None
+    account.password_hash = hash_password(password)
+    audit.record(session, actor="cli", action="password_set", target_type="user", target_id=user_id)
 
 
 @user.command("demo")

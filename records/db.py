@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from records.instance import Instance
 
-__all__ = ["database_url", "make_engine", "make_session_factory", "transaction"]
+__all__ = ["WRITE_OPTION", "database_url", "make_engine", "make_session_factory", "transaction"]
 
-_WRITE = "mibao_write_transaction"
+WRITE_OPTION = "mibao_write_transaction"
 
 
 def database_url(instance: Instance) -> str:
@@ -38,9 +38,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             # Let SQLAlchemy's "begin" event (below) issue BEGIN itself instead of pysqlite's implicit one.
+            # The journal mode (WAL) is set once, by records.migrate under its lock, not by every connection.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
@@ -48,7 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            mode = "IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "DEFERRED"
+            mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
             connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
@@ -65,5 +65,5 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work that writes: commit when the block ends normally, roll back on any exception."""
     with factory() as session, session.begin():
-        session.connection(execution_options={_WRITE: True})   # SQLite: BEGIN IMMEDIATE
+        session.connection(execution_options={WRITE_OPTION: True})   # SQLite: BEGIN IMMEDIATE
         yield session

@@ -32,6 +32,14 @@ def _pg_available() -> bool:
         probe.dispose()
 
 
+def require_postgresql() -> None:
+    """Skip without a reachable PostgreSQL; under CI its absence fails the test instead."""
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}; CI must test it")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}")
+
+
 @contextmanager
 def database(backend: str, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database that disappears afterwards."""
@@ -41,18 +49,22 @@ def database(backend: str, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    if not _pg_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}; CI must test it")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}")
+    with postgresql_schema() as (_schema, engine):
+        upgrade(engine)
+        yield engine
+
+
+@contextmanager
+def postgresql_schema() -> Iterator[tuple[str, Engine]]:
+    """A private, empty (unmigrated) schema in the test PostgreSQL, and an engine whose search path is it."""
+    require_postgresql()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        upgrade(engine)
-        yield engine
+        yield schema, engine
     finally:
         engine.dispose()
         with admin.begin() as conn:

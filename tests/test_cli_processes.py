@@ -33,8 +33,9 @@ def test_permission_review_through_the_cli(run, tmp_path: Path) -> None:  # type
     run("user", "demo")
     assert "permission_review" in run("process", "list").stdout
     assert "schedule_check" in run("process", "operations").stdout
+    # One clock for the whole story: start, complete and tick all name their moment (the suite runs on any date).
     started = run("process", "start", "permission_review", "--data", BPMN_DIR / "examples" / "permission_review.json",
-                  "--as", "hr01").stdout
+                  "--as", "hr01", "--now", "2026-01-05T09:00:00+08:00").stdout
     assert "instance 1 of permission_review: running" in started
     tasks = json.loads(run("task", "list", "--user", "head01", "--json").stdout)
     assert [t["title"] for t in tasks] == ["核查涉密人员访问权限"]
@@ -46,12 +47,13 @@ def test_permission_review_through_the_cli(run, tmp_path: Path) -> None:  # type
     assert refused.returncode == 2 and "assigned to head01" in refused.stderr
     invalid = run("task", "complete", tasks[0]["id"], "--as", "head01", "--data", "bad.json", ok=False)
     assert invalid.returncode == 2 and "'maybe' is not one of" in invalid.stderr
-    assert "waiting" in run("task", "complete", tasks[0]["id"], "--as", "head01", "--data", "keep.json").stdout
+    assert "waiting" in run("task", "complete", tasks[0]["id"], "--as", "head01", "--data", "keep.json",
+                            "--now", "2026-01-06T10:00:00+08:00").stdout
     again = run("task", "complete", tasks[0]["id"], "--as", "head01", "--data", "keep.json", ok=False)
     assert again.returncode == 2 and "already completed by head01" in again.stderr
 
-    assert "0 due" in run("tick", "--now", "2027-01-01T00:00:00+08:00").stdout
-    assert "1 due, 1 advanced" in run("tick", "--now", "2027-06-01T00:00:00+08:00").stdout
+    assert "0 due" in run("tick", "--now", "2026-06-01T00:00:00+08:00").stdout
+    assert "1 due, 1 advanced" in run("tick", "--now", "2026-07-07T00:00:00+08:00").stdout
     shown = json.loads(run("instance", "show", "1").stdout)
     assert shown["status"] == "running" and shown["data"]["permission_decision"] == "keep"
     assert [h["action"] for h in shown["history"]][:2] == ["started", "completed"]
