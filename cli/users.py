@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cli import context
 from records import audit
 from records.db import transaction
+from records.levels import SecretLevel
 from records.models import User
 from records.need_to_know import GENERAL_MANAGER
 from records.people import DEMO_PEOPLE, Person, ensure_people
@@ -35,7 +36,7 @@ def user_list() -> None:
 @click.option("--name", required=True)
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(ROLES | {GENERAL_MANAGER})))
 @click.option("--department")
-@click.option("--level", "personnel_level", type=click.Choice(["core", "important", "general"]))
+@click.option("--level", "personnel_level", type=click.Choice([level.value for level in SecretLevel]))
 @click.option("--identifier", help="Employee number or ID number (goes into the person's certificate).")
 @click.option("--post", help="The person's post (岗位), as register entries name it in who may know them.")
 @click.option("--password-stdin", is_flag=True, help="Read the account's password from the first line of stdin.")

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from documents.errors import ManifestError, TemplateNotFound
+from records.levels import SecretLevel
 
 __all__ = ["LEVELS", "VARIABLE_TYPES", "Manifest", "Party", "TemplateCatalog", "Variable"]
 
 VARIABLE_TYPES = frozenset({"string", "text", "integer", "decimal", "date", "boolean", "choice", "list"})
 # Secret levels (密级) of seed 003 §2.3, from highest to lowest.
-LEVELS = ("core", "important", "general")
+LEVELS = tuple(SecretLevel)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _DEFAULT_MAX_LENGTH = {"string": 200, "text": 5000}
 
@@ -55,7 +56,7 @@ class Manifest:
     title: dict[str, str]
     parties: tuple[Party, ...]
     variables: tuple[Variable, ...]
-    default_level: str = "general"
+    default_level: str = SecretLevel.GENERAL
     source: str = ""
     directory: Path = field(default=Path("."), compare=False)
 
@@ -122,7 +123,7 @@ def load_manifest(directory: Path) -> Manifest:
     if len({p.role for p in parties}) != len(parties):
         raise ManifestError(f"{where}: party roles must be unique")
     variables = tuple(_variable(v, where) for v in raw.get("variables", ()))
-    level = raw.get("default_level", "general")
+    level = raw.get("default_level", SecretLevel.GENERAL.value)
     if level not in LEVELS:
         raise ManifestError(f"{where}: default_level {level!r} must be one of {LEVELS}")
     return Manifest(id=raw["id"], version=int(raw.get("version", 1)), title=dict(raw["title"]),

@@ -19,10 +19,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from documents.docx_guard import check_docx
 from documents.errors import RenderError, TemplateInputError
+from records.levels import SecretLevel
 
 __all__ = ["LEVEL_NAMES", "render_docx"]
 
-LEVEL_NAMES = {"core": "核心秘密", "important": "重要秘密", "general": "一般秘密"}
+LEVEL_NAMES = {level.value: level.zh for level in SecretLevel}
 
 
 def cn_date(value: dt.date | None) -> str:

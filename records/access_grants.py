@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from records.audit import record
+from records.levels import SecretLevel
 from records.models import AccessGrant, Carrier, Document, SecretItem, Task, User
 from records.need_to_know import (
     READ_OPERATIONS,
@@ -54,9 +55,12 @@ class NotTheApprover(AccessRequestError):
         self.resource = resource
 
 
+_APPROVER_TITLES: dict[str, str] = {SecretLevel.CORE: "general manager",
+                                    SecretLevel.IMPORTANT: "head of the owning department"}
+
+
 def approver_title(level: str) -> str:
-    return {"core": "general manager", "important": "head of the owning department"}.get(
-        level, "department head or the secrecy office")
+    return _APPROVER_TITLES.get(level, "department head or the secrecy office")
 
 
 class AlreadyDecided(AccessRequestError):
@@ -124,7 +128,7 @@ def usable_grants(session: Session, user_id: str, resource: Resource, operation:
         AccessGrant.status == "approved",
         or_(AccessGrant.expires_at.is_(None), AccessGrant.expires_at > now)).order_by(AccessGrant.id)).all()
     return [Grant(g.id, g.user_id, g.target_type, g.target_id, g.operation, g.approver or "",
-                  single_use=g.level == "core") for g in rows]
+                  single_use=g.level == SecretLevel.CORE) for g in rows]
 
 
 def authorize(session: Session, user: User, resource: Resource, operation: str, *, now: dt.datetime,
@@ -203,7 +207,7 @@ def decide_request(session: Session, approver: User, grant_id: int, approve: boo
     grant.approver, grant.decided_at, grant.note = approver.id, now, note.strip()[:2000] or None
     if approve:
         grant.level = resource.level
-        grant.expires_at = now + (CORE_VALIDITY if resource.level == "core" else IMPORTANT_VALIDITY)
+        grant.expires_at = now + (CORE_VALIDITY if resource.level == SecretLevel.CORE else IMPORTANT_VALIDITY)
     record(session, actor=approver.id, role=",".join(approver.roles), action="approve" if approve else "reject",
            target_type=resource.kind, target_id=resource.id, level=resource.level, source=context.source,
            session_hash=context.session_hash, at=now,

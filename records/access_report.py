@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from records.audit import HasRoot, verify_chain
+from records.levels import SecretLevel
 from records.models import AuditRecord
 
 __all__ = [
@@ -41,7 +42,8 @@ __all__ = [
 ]
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-LEVELS = ("core", "important", "general", "none")      # "none": records about no secret item (process steps …)
+# "none": records about no secret item (process steps …)
+LEVELS: tuple[str, ...] = (*(level.value for level in SecretLevel), "none")
 REPEATED_DENIALS = 3
 WORK_HOURS = (8, 20)
 MAX_DENIALS = 200                                     # listed; the count covers all of them
@@ -174,7 +176,8 @@ def _levels(session: Session, week: ColumnElement[bool]) -> tuple[LevelSummary, 
     for level, action, result, count in session.execute(
             select(AuditRecord.level, AuditRecord.action, AuditRecord.result, func.count())
             .where(week).group_by(AuditRecord.level, AuditRecord.action, AuditRecord.result)):
-        per_action = counts.setdefault(level if level in LEVELS else "none", {}).setdefault(action, {})
+        bucket = level if level is not None and level in LEVELS else "none"
+        per_action = counts.setdefault(bucket, {}).setdefault(action, {})
         per_action[result] = per_action.get(result, 0) + count
     return tuple(LevelSummary(level, tuple(ActionCount(action, c.get("allowed", 0), c.get("denied", 0))
                                            for action, c in sorted(counts[level].items())))
@@ -185,9 +188,9 @@ def _anomalies(session: Session, week: ColumnElement[bool], start: dt.datetime, 
                repeated_denials: int) -> tuple[Anomaly, ...]:
     """The three rules in one pass over the week's denials and core accesses, grouped by actor."""
     denied = AuditRecord.result == "denied"
-    rules = {"core_denied": (and_(denied, AuditRecord.level == "core"), 1),
+    rules = {"core_denied": (and_(denied, AuditRecord.level == SecretLevel.CORE.value), 1),
              "repeated_denials": (denied, repeated_denials),
-             "off_hours_core": (and_(AuditRecord.result == "allowed", AuditRecord.level == "core",
+             "off_hours_core": (and_(AuditRecord.result == "allowed", AuditRecord.level == SecretLevel.CORE.value,
                                      AuditRecord.actor.not_in(ENGINE_ACTORS), _off_hours(start, end)), 1)}
     columns, wanted = [], []
     for condition, at_least in rules.values():

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from records.access_grants import AccessContext, authorize, resource_of_carrier
 from records.audit import record
 from records.db import transaction
+from records.levels import SecretLevel
 from records.models import Carrier, CarrierMovement, Destruction, SecretItem, User
 from records.need_to_know import LEVELS
 
@@ -31,7 +32,7 @@ __all__ = ["FORMS", "LEVELS", "NO_CONTEXT", "STATUSES", "CarrierConflict", "Carr
 
 FORMS = ("paper", "electronic", "physical")
 STATUSES = ("in_store", "issued", "destroyed")
-RANK = {"general": 1, "important": 2, "core": 3}
+RANK = {level.value: level.rank for level in SecretLevel}
 KEEPER = "secrecy_office"
 REGISTRARS = frozenset({KEEPER, "liaison"})
 MAX_COPIES = 1000

@@ -33,6 +33,7 @@ from records.carriers import (
     load_carrier,
     load_line,
 )
+from records.levels import SecretLevel
 from records.models import Carrier, CarrierMovement, Destruction, DestructionWitness, User
 from records.need_to_know import CORE_DESTRUCTION_WITNESSES, WITNESS_ROLES
 
@@ -53,7 +54,7 @@ WITNESS_WINDOW = dt.timedelta(hours=WITNESS_WINDOW_HOURS)
 
 def methods_for(form: str, level: str) -> tuple[str, ...]:
     """The destruction methods allowed for a carrier of this form and level."""
-    return (_CORE if level == "core" else _BY_FORM).get(form, ())
+    return (_CORE if level == SecretLevel.CORE else _BY_FORM).get(form, ())
 
 
 def request_destruction(session: Session, user: User, carrier_id: int, method: str, reason: str, *,

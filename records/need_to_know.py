@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from records.levels import SecretLevel
+
 __all__ = [
     "KINDS",
     "LEVELS",
@@ -37,7 +39,7 @@ __all__ = [
     "decide",
 ]
 
-LEVELS = ("core", "important", "general")
+LEVELS = tuple(SecretLevel)
 KINDS = ("document", "register_item", "carrier")
 READ_OPERATIONS = ("view", "download", "print", "copy")
 OPERATIONS = (*READ_OPERATIONS, "modify", "sign", "approve", "destroy")
@@ -134,7 +136,7 @@ def decide(subject: Subject, resource: Resource, operation: str, grants: Iterabl
             return Decision(False, "only_carriers_are_destroyed")
         if "secrecy_office" not in subject.roles:
             return Decision(False, "not_the_keeper")
-        witnesses = CORE_DESTRUCTION_WITNESSES if resource.level == "core" else 0
+        witnesses = CORE_DESTRUCTION_WITNESSES if resource.level == SecretLevel.CORE else 0
         return Decision(True, "keeper", witnesses=witnesses)
     # approve: deciding on somebody's request for this resource
     allowed = approver_may_decide(subject, resource)
@@ -146,17 +148,17 @@ def approver_may_decide(subject: Subject, resource: Resource) -> bool:
     department (or the general manager); general — that head, the secrecy office or the general manager."""
     if GENERAL_MANAGER in subject.roles:
         return True
-    if resource.level == "core":
+    if resource.level == SecretLevel.CORE:
         return False
     head = "department_head" in subject.roles and subject.department is not None \
         and subject.department == resource.department
-    if resource.level == "important":
+    if resource.level == SecretLevel.IMPORTANT:
         return head
     return head or "secrecy_office" in subject.roles
 
 
 def _approver_of(level: str) -> str:
-    return GENERAL_MANAGER if level == "core" else "department_head"
+    return GENERAL_MANAGER if level == SecretLevel.CORE else "department_head"
 
 
 def _read(subject: Subject, resource: Resource, operation: str, grants: Iterable[Grant]) -> Decision:
@@ -166,7 +168,7 @@ def _read(subject: Subject, resource: Resource, operation: str, grants: Iterable
         return Decision(True, "party")
     if resource.kind == "carrier" and subject.id in resource.parties and operation in ("view", "print"):
         return Decision(True, "holder")   # issued to them with the approval its level needed
-    if resource.level != "core":
+    if resource.level != SecretLevel.CORE:
         standing = _standing(subject, resource)
         if standing:
             return Decision(True, standing)
@@ -174,10 +176,10 @@ def _read(subject: Subject, resource: Resource, operation: str, grants: Iterable
         if (grant.user, grant.kind, grant.target_id, grant.operation) != \
                 (subject.id, resource.kind, resource.id, operation):
             continue
-        if resource.level == "core" and not grant.single_use:
+        if resource.level == SecretLevel.CORE and not grant.single_use:
             continue   # a core access needs its own approval, used once
         return Decision(True, "grant", grant=grant, detail={"grant": grant.id, "approver": grant.approver})
-    return Decision(False, "approval_required" if resource.level != "general" else "no_post_authorisation",
+    return Decision(False, "approval_required" if resource.level != SecretLevel.GENERAL else "no_post_authorisation",
                     needs=_approver_of(resource.level))
 
 
@@ -188,7 +190,7 @@ def _standing(subject: Subject, resource: Resource) -> str | None:
     same_department = subject.department is not None and subject.department == resource.department
     if same_department and "department_head" in subject.roles:
         return "department_head"
-    if resource.level == "general":
+    if resource.level == SecretLevel.GENERAL:
         if same_department:
             return "post"
         names = {subject.id, subject.post, subject.name} - {None}

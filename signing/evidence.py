@@ -43,6 +43,8 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
+from records.levels import SecretLevel
+
 from . import fonts
 from .errors import PdfInputError, SigningError
 from .pdfio import open_pdf
@@ -63,7 +65,7 @@ DATA_NAME = "fill-data.json"
 PREPARATION_NAME = "preparation.json"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _JSON_MIME = "application/json"
-_LEVELS = {"core": "核心秘密", "important": "重要秘密", "general": "一般秘密"}
+_LEVELS = {level.value: level.zh for level in SecretLevel}
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 _A4 = (595.28, 841.89)
 _FONT = "/MibaoEvidence"

@@ -22,13 +22,15 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields
 
+from records.levels import SecretLevel
+
 from . import anchors, fonts, layout
 from .errors import PdfInputError, SigningError
 from .pdfio import open_pdf
 
 __all__ = ["LEVELS", "SignatureSlot", "mark_document"]
 
-LEVELS = {"core": "核心秘密", "important": "重要秘密", "general": "一般秘密"}
+LEVELS = {level.value: level.zh for level in SecretLevel}
 _FONT = "/MibaoMark"
 _LEVEL_SIZE = 11
 _FOOTER_SIZE = 8

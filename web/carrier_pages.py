@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from records import carriers as service
 from records import destructions
 from records.access_grants import resource_of_carrier
+from records.levels import SecretLevel
 from records.models import Carrier, User
 from web.access import check, filter_visible
 from web.overview import user_names
@@ -53,7 +54,7 @@ def carrier_page(session: Session, user: User, carrier: Carrier) -> dict[str, An
             "names": user_names(session, people),
             "receivers": service.receivers(session) if "issue" in steps else [],
             "methods": destructions.methods_for(carrier.form, carrier.level),
-            "required_witnesses": destructions.CORE_DESTRUCTION_WITNESSES if carrier.level == "core" else 0}
+            "required_witnesses": destructions.CORE_DESTRUCTION_WITNESSES if carrier.level == SecretLevel.CORE else 0}
 
 
 def register_form(user: User) -> dict[str, Any]:

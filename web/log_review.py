@@ -14,6 +14,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from records.access_report import REPEATED_DENIALS, current_week, parse_week, week_label, weekly_access_report
+from records.levels import SecretLevel
 from records.models import User
 from web.audit_log import log_access
 from web.overview import user_names
@@ -24,7 +25,7 @@ from workflows.log_review import signed_report, week_report_pdf
 bp = Blueprint("log_review", __name__, url_prefix="/audit")
 
 REVIEW_ROLE = "secrecy_office"
-REPORT_LEVEL = "important"      # the report names who accessed what
+REPORT_LEVEL = SecretLevel.IMPORTANT      # the report names who accessed what
 
 
 def _reviewer(action: str) -> User:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from records.levels import SecretLevel
+
 __all__ = ["openapi_document"]
 
 
@@ -63,7 +65,7 @@ _SCHEMAS: dict[str, Any] = {
         "documents": {"type": "array", "items": _ref("DocumentSummary")}}},
     "Document": {"type": "object", "required": ["id", "title", "status", "sha256", "pdf"], "properties": {
         "id": {"type": "string"}, "title": {"type": "string"}, "template_id": {"type": "string"},
-        "level": {"type": "string", "enum": ["core", "important", "general"]},
+        "level": {"type": "string", "enum": [level.value for level in SecretLevel]},
         "status": {"type": "string", "enum": ["awaiting_signatures", "completed", "declined"]},
         "instance_id": {"type": ["integer", "null"]}, "subject_user": {"type": ["string", "null"]},
         "parties": {"type": "array", "items": {"type": "string"}},

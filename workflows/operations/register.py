@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from records.levels import SecretLevel
 from records.models import SecretItem
 from workflows.clock import SHANGHAI
 from workflows.registry import OPERATIONS, OperationContext
 
-LEVELS = ("core", "important", "general")
+LEVELS = tuple(SecretLevel)
 
 
 @OPERATIONS.operation("tally_votes")

@@ -1,0 +1,31 @@
+"""The secret levels (密级, seed 003 §2.3 and §4.2): the one definition every package uses.
+
+A ``StrEnum``, so a level read from the database, a form or a manifest compares equal to its member; columns
+store the value (``"core"``…).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["SecretLevel"]
+
+
+class SecretLevel(StrEnum):
+    CORE = "core"              # 核心秘密: loss > 10 % of annual revenue; the general manager approves each access
+    IMPORTANT = "important"    # 重要秘密: 3–10 %; the department head approves
+    GENERAL = "general"        # 一般秘密: < 3 %; post authorisation
+
+    @property
+    def zh(self) -> str:
+        """The name printed on documents and marks."""
+        return _ZH[self]
+
+    @property
+    def rank(self) -> int:
+        """Higher is more secret: general 1, important 2, core 3."""
+        return _RANK[self]
+
+
+_ZH = {SecretLevel.CORE: "核心秘密", SecretLevel.IMPORTANT: "重要秘密", SecretLevel.GENERAL: "一般秘密"}
+_RANK = {SecretLevel.GENERAL: 1, SecretLevel.IMPORTANT: 2, SecretLevel.CORE: 3}
