@@ -14,7 +14,7 @@ from records.db import transaction
 from records.levels import SecretLevel
 from records.models import User
 from records.need_to_know import GENERAL_MANAGER
-from records.people import DEMO_PEOPLE, Person, ensure_people
+from records.people import DEMO_PEOPLE, OUTSIDE_PARTY_ROLE, Person, ensure_people
 from web.passwords import WeakPasswordError, check_password, hash_password
 from workflows.loader import ROLES
 
@@ -43,6 +43,8 @@ def user_list() -> None:
 def user_add(user_id: str, name: str, roles: tuple[str, ...], department: str | None,
              personnel_level: str | None, identifier: str | None, post: str | None, password_stdin: bool) -> None:
     """Add or update USER_ID. Without a password the account exists but cannot sign in."""
+    if password_stdin and OUTSIDE_PARTY_ROLE in roles:
+        raise click.ClickException(_OUTSIDE_NO_PASSWORD.format(user_id=user_id))
     password = _checked(_stdin_line(), (user_id, name)) if password_stdin else None
     with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
         ensure_people(session, [Person(user_id, name, roles, department, personnel_level, identifier, post)])
@@ -62,6 +64,8 @@ def user_password(user_id: str, from_stdin: bool) -> None:
         if account is None:
             raise click.ClickException(f"there is no user {user_id!r}; add it first with "
                                        f"`mibao user add {user_id} --name … --role …`")
+        if OUTSIDE_PARTY_ROLE in account.roles:
+            raise click.ClickException(_OUTSIDE_NO_PASSWORD.format(user_id=user_id))
         if from_stdin:
             password = _stdin_line()
         elif sys.stdin.isatty():
@@ -70,6 +74,10 @@ def user_password(user_id: str, from_stdin: bool) -> None:
             raise click.ClickException("stdin is not a terminal: pass --stdin to read the password from it")
         _set_password(session, user_id, _checked(password, (user_id, account.name)))
     click.echo(f"{user_id}: password set")
+
+
+_OUTSIDE_NO_PASSWORD = ("{user_id} is an outside party: outside parties sign through their own link and one-time "
+                        "code, never with a password; nothing was changed")
 
 
 def _stdin_line() -> str:

@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session
 
 from records.models import User
 
-__all__ = ["DEMO_PEOPLE", "Person", "ensure_people"]
+__all__ = ["DEMO_PEOPLE", "OUTSIDE_PARTY_ROLE", "Person", "ensure_people", "may_sign_in"]
+
+# Outside parties (partners, visitors, auditors) act only through their own signing link and one-time code
+# (web/external_links.py), never with a password: an account with this role cannot sign in.
+OUTSIDE_PARTY_ROLE = "external"
+
+
+def may_sign_in(user: User) -> bool:
+    """Whether ``user`` may have a signed-in session at all (password login, or a session cookie still held)."""
+    return user.password_hash is not None and OUTSIDE_PARTY_ROLE not in (user.roles or [])
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from records.models import User
+from records.people import may_sign_in
 from web import limiter
 from web.config import LANGUAGES
 from web.passwords import verify_password
@@ -32,7 +33,7 @@ def login() -> str | Response:
         with state().sessions() as db:
             user = db.scalars(select(User).where(User.id == username)).first()
             ok = verify_password(user.password_hash if user else None, request.form.get("password", ""))
-        if user is not None and ok:
+        if user is not None and ok and may_sign_in(user):
             sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong user name or password."), "error")

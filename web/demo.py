@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from records.carrier_demo import seed_carriers
 from records.db import transaction
 from records.models import ProcessInstance, User
-from records.people import DEMO_PEOPLE, ensure_people
+from records.people import DEMO_PEOPLE, OUTSIDE_PARTY_ROLE, ensure_people
 from web.passwords import hash_password
 from web.state import WebState
 from workflows import BPMN_DIR
@@ -28,7 +28,7 @@ def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
     with transaction(web.sessions) as session:
         ensure_people(session, DEMO_PEOPLE)
         for user in session.scalars(select(User)):
-            if user.password_hash is None and user.id in {p.id for p in DEMO_PEOPLE}:
+            if user.password_hash is None and user.id in _staff():
                 user.password_hash = hash_password(DEMO_PASSWORD)
                 user.email = f"{user.id}@demo.mibao.local"
         empty = not session.scalar(select(func.count()).select_from(ProcessInstance))
@@ -39,4 +39,9 @@ def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
                                   ("log_review", "sec01")):
             data = json.loads((BPMN_DIR / "examples" / f"{process_id}.json").read_text(encoding="utf-8"))
             web.engine.start(process_id, data, actor=actor)
-    return [(p.id, p.name, ", ".join(p.roles)) for p in DEMO_PEOPLE]
+    return [(p.id, p.name, ", ".join(p.roles)) for p in DEMO_PEOPLE if p.id in _staff()]
+
+
+def _staff() -> set[str]:
+    # Outside parties get no password: they sign through their own link (web/external_links.py).
+    return {p.id for p in DEMO_PEOPLE if OUTSIDE_PARTY_ROLE not in p.roles}

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from records.models import ExternalLink, Notification, Task, TaskState, User
+from records.people import OUTSIDE_PARTY_ROLE
 from web.state import WebState
 
 __all__ = [
@@ -98,9 +99,12 @@ def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url
     identifier = next((str(data[f]) for f in _ID_FIELDS if data.get(f)), None)
     # The account that signs: no password (it cannot log in), the role of the lane, the party's own name.
     user = session.get(User, party_user_id(link)) or User(id=party_user_id(link), created_at=task.created_at)
-    user.name, user.roles, user.identifier = name[:200], ["external"], identifier
+    user.name, user.roles, user.identifier = name[:200], [OUTSIDE_PARTY_ROLE], identifier
     user.email, user.password_hash = (contact if is_email(contact) else None), None
     session.add(user)
+    session.flush()
+    # The task belongs to the invited person alone: no other account, outside or staff, may see or sign it.
+    task.assignee = user.id
     url = f"{public_url}/x/{token}"
     session.add(Notification(
         instance_id=task.instance_id, to_user=party_user_id(link), to_email=contact if is_email(contact) else None,

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import Response, abort, g, redirect, request, session, url_for
 
 from records.models import User
+from records.people import may_sign_in
 from web.state import state
 
 __all__ = ["current_user", "load_user", "login_required", "roles_required", "security_headers", "sign_in"]
@@ -25,7 +26,7 @@ def load_user() -> None:
     if uid:
         with state().sessions() as db:
             user = db.get(User, uid)
-            if user is not None and user.password_hash is not None:
+            if user is not None and may_sign_in(user):
                 db.expunge(user)
                 g.user = user
 

@@ -112,7 +112,7 @@ def _state(web: WebState) -> list[tuple[Any, ...]]:
         return rows
 
 
-@pytest.mark.parametrize("intruder", ["eng02", "visitor01"])
+@pytest.mark.parametrize("intruder", ["eng02", "cm03"])
 def test_another_users_ids_open_nothing_and_change_nothing(app: Flask, web: WebState, login: Login,
                                                           world: dict[str, Any], intruder: str) -> None:
     client = login(intruder)
