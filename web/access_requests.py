@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from records.access_grants import (
@@ -18,9 +19,11 @@ from records.access_grants import (
     subject_of,
 )
 from records.db import transaction
-from records.need_to_know import KINDS, READ_OPERATIONS
-from web.access import access_context
+from records.models import User
+from records.need_to_know import KINDS, READ_OPERATIONS, Resource
+from web.access import REGISTER_ROLES, access_context
 from web.audit_log import log_access
+from web.carriers import LIST_ROLES as CARRIER_LIST_ROLES
 from web.overview import user_names
 from web.security import current_user, login_required
 from web.state import state
@@ -47,18 +50,33 @@ def index() -> str:
         return render_template("access/index.html", mine=mine, pending=pending, names=names)
 
 
+def _requestable(session: Session, user: User, kind: str, target: str) -> Resource:
+    """The resource ``user`` may ask for: one some page lists to them (a withheld row, their own carrier or
+    agreement). Anything else answers exactly like an id that does not exist, so probing ids tells nothing."""
+    resource = load_resource(session, kind, target, subject_of(user)) if kind in KINDS else None
+    if resource is None or not _listed_to(user, resource):
+        abort(404)
+    return resource
+
+
+def _listed_to(user: User, resource: Resource) -> bool:
+    roles = set(user.roles)
+    if user.id in resource.parties:
+        return True
+    if resource.kind == "register_item":
+        return bool(roles & set(REGISTER_ROLES))
+    if resource.kind == "carrier":
+        return bool(roles & set(CARRIER_LIST_ROLES))
+    return resource.kind == "document" and "hr" in roles      # HR's per-person list of agreements
+
+
 @bp.route("/new")
 @login_required
 def new() -> str:
     user = current_user()
     assert user is not None
-    kind, target = request.args.get("kind", ""), request.args.get("target", "")
-    if kind not in KINDS:
-        abort(404)
     with state().sessions() as session:
-        resource = load_resource(session, kind, target, subject_of(user))
-    if resource is None:
-        abort(404)
+        resource = _requestable(session, user, request.args.get("kind", ""), request.args.get("target", ""))
     return render_template("access/new.html", resource=resource, operations=READ_OPERATIONS,
                            operation=request.args.get("operation", "view"))
 
@@ -68,11 +86,8 @@ def new() -> str:
 def create() -> Response:
     user = current_user()
     assert user is not None
-    kind, target = request.form.get("kind", ""), request.form.get("target", "")
     with transaction(state().sessions) as session:
-        resource = load_resource(session, kind, target, subject_of(user)) if kind in KINDS else None
-        if resource is None:
-            abort(404)
+        resource = _requestable(session, user, request.form.get("kind", ""), request.form.get("target", ""))
         grant = request_access(session, user, resource, request.form.get("operation", "view"),
                                request.form.get("purpose", ""), now=state().engine.clock.now(),
                                context=access_context())

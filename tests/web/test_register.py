@@ -86,3 +86,26 @@ def test_item_shows_its_approval_record(login: Login, items: list[int]) -> None:
     page = client.get(f"/register/items/{items[0]}")
     assert "陈建华" in page.text and "同意。" in page.text
     assert client.get("/register/items/999").status_code == 404
+
+
+@pytest.mark.parametrize("user", ["eng02", "hr01"])
+def test_asking_about_an_id_not_listed_to_you_looks_like_a_missing_one(login: Login, items: list[int],
+                                                                       user: str) -> None:
+    """Issue 10: /access/new told a general employee that item 1 exists and is core; a missing id differed."""
+    client = login(user)
+    answers = []
+    for target in (items[0], items[1], 999_999):
+        page = client.get(f"/access/new?kind=register_item&target={target}")
+        posted = client.post("/access/requests", data={"kind": "register_item", "target": str(target),
+                                                       "operation": "view", "purpose": "想看看"})
+        # The pages echo their own address (the language switch's return path): compare them without it.
+        answers.append((page.status_code, page.text.replace(f"target={target}", "target=N"), posted.status_code,
+                        posted.text))
+    assert answers[0] == answers[1] == answers[2] and answers[0][0] == 404 and answers[0][2] == 404
+    assert "核心" not in answers[0][1] and "core" not in answers[0][1]
+
+
+def test_keepers_still_ask_for_what_is_withheld_from_them(login: Login, items: list[int]) -> None:
+    client = login("sec01")
+    page = client.get(f"/access/new?kind=register_item&target={items[0]}")
+    assert page.status_code == 200
