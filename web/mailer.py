@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from records.db import transaction
+from records.levels import SecretLevel
 from records.models import Document, Notification, Task, TaskState, User, utcnow
 from web.state import WebState
 from workflows.clock import SHANGHAI as CST
@@ -42,21 +44,34 @@ def _task_ready(public_url: str):  # type: ignore[no-untyped-def]
     return listener
 
 
-def _document_completed(session: Session, document: Document) -> None:
-    users = {s.get("user") for s in document.signatures} - {None, "system"}
-    for user_id in sorted(u for u in users if u):
-        user = session.get(User, user_id)
-        session.add(Notification(
-            instance_id=document.instance_id, to_user=user_id, to_email=user.email if user else None,
-            subject=f"已签署完成 / Signed by all parties: {document.title}",
-            body=f"《{document.title}》（{document.id}）已由各方签署完成，签署后的 PDF 见附件。",
-            document_id=document.id, created_at=utcnow()))
+def may_attach(document: Document) -> bool:
+    """Whether the signed PDF may travel as a mail attachment: general documents only. Seed 003 §4.2: core
+    carriers never by mail ("禁止通过邮件…传输"), important ones only by encrypted mail, which an ordinary SMTP
+    relay is not; those mails carry a link to the signed-in page instead."""
+    return document.level == SecretLevel.GENERAL
+
+
+def _document_completed(public_url: str) -> Callable[[Session, Document], None]:
+    def listener(session: Session, document: Document) -> None:
+        users = {s.get("user") for s in document.signatures} - {None, "system"}
+        where = ("签署后的 PDF 见附件。" if may_attach(document)
+                 else f"请登录后查看 / Sign in to read it: {public_url}/documents/{document.id}.pdf")
+        for user_id in sorted(u for u in users if u):
+            user = session.get(User, user_id)
+            session.add(Notification(
+                instance_id=document.instance_id, to_user=user_id, to_email=user.email if user else None,
+                subject=f"已签署完成 / Signed by all parties: {document.title}",
+                body=f"《{document.title}》（{document.id}）已由各方签署完成。{where}",
+                document_id=document.id, created_at=utcnow()))
+
+    return listener
 
 
 def install(app: Flask) -> None:
     web: WebState = app.extensions["mibao"]
-    web.engine.on_task_ready.append(_task_ready(str(app.config["PUBLIC_URL"]).rstrip("/")))
-    web.engine.on_document_completed.append(_document_completed)
+    public_url = str(app.config["PUBLIC_URL"]).rstrip("/")
+    web.engine.on_task_ready.append(_task_ready(public_url))
+    web.engine.on_document_completed.append(_document_completed(public_url))
 
 
 def send_reminders(web: WebState, now: dt.datetime) -> int:
@@ -94,7 +109,7 @@ def send_pending(web: WebState, config: dict[str, Any]) -> int:
             message.set_content(note.body or note.subject)
             if note.document_id:
                 document = session.get(Document, note.document_id)
-                if document is not None:
+                if document is not None and may_attach(document):
                     data = (web.services.documents_dir / document.path).read_bytes()
                     message.add_attachment(data, maintype="application", subtype="pdf",
                                            filename=f"{document.id}.pdf")
