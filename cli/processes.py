@@ -21,8 +21,8 @@ def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
-def _moment(now: str | None) -> dt.datetime | None:
-    """``--now`` as an aware datetime: the clock a command runs on (tests, back-filling, the demo)."""
+def _clock(now: str | None) -> FixedClock | None:
+    """``--now`` as the clock a command runs on (tests, back-filling); None: the system clock."""
     if not now:
         return None
     try:
@@ -31,12 +31,7 @@ def _moment(now: str | None) -> dt.datetime | None:
         raise click.ClickException(f"--now {now!r} is not an ISO date-time") from None
     if moment.tzinfo is None:
         raise click.ClickException("--now needs a UTC offset, e.g. +08:00 or Z")
-    return moment
-
-
-def _clock(now: str | None) -> FixedClock | None:
-    moment = _moment(now)
-    return FixedClock(moment) if moment else None
+    return FixedClock(moment)
 
 
 _now_option = click.option("--now", help="Run as of this ISO time (with offset), e.g. 2027-01-10T23:00:00+08:00; "
@@ -127,9 +122,8 @@ def task_complete(task_id: str, actor: str, data_file: Path | None, now: str | N
 @_now_option
 def tick(now: str | None) -> None:
     """Fire due timers; only instances whose next timer is due are touched."""
-    moment = _moment(now)
-    with context.engine(context.instance(), clock=FixedClock(moment) if moment else None) as engine:
-        report = engine.tick(moment)
+    with context.engine(context.instance(), clock=_clock(now)) as engine:
+        report = engine.tick()          # as of the engine's clock
     click.echo(f"{report.now.isoformat()}: {report.due} due, {len(report.advanced)} advanced, "
                f"{len(report.errors)} errors")
     for instance_id, error in report.errors.items():

@@ -49,7 +49,9 @@ def user_add(user_id: str, name: str, roles: tuple[str, ...], department: str | 
     with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
         ensure_people(session, [Person(user_id, name, roles, department, personnel_level, identifier, post)])
         if password is not None:
-            _set_password(session, user_id, password)
+            account = session.get(User, user_id)
+            assert account is not None          # ensure_people has just written it
+            _set_password(session, account, password)
     click.echo(f"{user_id}: {name} [{', '.join(roles)}]{' with a password' if password else ''}")
 
 
@@ -72,7 +74,7 @@ def user_password(user_id: str, from_stdin: bool) -> None:
             password = click.prompt(f"new password for {user_id}", hide_input=True, confirmation_prompt=True)
         else:
             raise click.ClickException("stdin is not a terminal: pass --stdin to read the password from it")
-        _set_password(session, user_id, _checked(password, (user_id, account.name)))
+        _set_password(session, account, _checked(password, (user_id, account.name)))
     click.echo(f"{user_id}: password set")
 
 
@@ -92,11 +94,9 @@ def _checked(password: str, user_inputs: tuple[str, ...]) -> str:
     return password
 
 
-def _set_password(session: Session, user_id: str, password: str) -> None:
-    account = session.get(User, user_id)
-    assert account is not None
+def _set_password(session: Session, account: User, password: str) -> None:
     account.password_hash = hash_password(password)
-    audit.record(session, actor="cli", action="password_set", target_type="user", target_id=user_id)
+    audit.record(session, actor="cli", action="password_set", target_type="user", target_id=account.id)
 
 
 @user.command("demo")

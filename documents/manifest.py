@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from documents.errors import ManifestError, TemplateNotFound
-from records.levels import SecretLevel
+from records.levels import LEVELS, SecretLevel
 
 __all__ = ["LEVELS", "VARIABLE_TYPES", "Manifest", "Party", "TemplateCatalog", "Variable"]
 
 VARIABLE_TYPES = frozenset({"string", "text", "integer", "decimal", "date", "boolean", "choice", "list"})
-# Secret levels (密级) of seed 003 §2.3, from highest to lowest.
-LEVELS = tuple(SecretLevel)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _DEFAULT_MAX_LENGTH = {"string": 200, "text": 5000}
 

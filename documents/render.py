@@ -19,11 +19,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from documents.docx_guard import check_docx
 from documents.errors import RenderError, TemplateInputError
-from records.levels import SecretLevel
+from records.levels import LEVEL_NAMES
 
 __all__ = ["LEVEL_NAMES", "render_docx"]
 
-LEVEL_NAMES = {level.value: level.zh for level in SecretLevel}
 
 
 def cn_date(value: dt.date | None) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from records.audit import HasRoot, verify_chain
+from records.levels import LEVELS as SECRET_LEVELS
 from records.levels import SecretLevel
 from records.models import AuditRecord
 
@@ -43,7 +44,7 @@ __all__ = [
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 # "none": records about no secret item (process steps …)
-LEVELS: tuple[str, ...] = (*(level.value for level in SecretLevel), "none")
+LEVELS: tuple[str, ...] = (*SECRET_LEVELS, "none")
 REPEATED_DENIALS = 3
 WORK_HOURS = (8, 20)
 MAX_DENIALS = 200                                     # listed; the count covers all of them

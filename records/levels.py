@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["SecretLevel"]
+__all__ = ["LEVELS", "LEVEL_NAMES", "SecretLevel"]
 
 
 class SecretLevel(StrEnum):
@@ -17,15 +17,13 @@ class SecretLevel(StrEnum):
     GENERAL = "general"        # 一般秘密: < 3 %; post authorisation
 
     @property
-    def zh(self) -> str:
-        """The name printed on documents and marks."""
-        return _ZH[self]
-
-    @property
     def rank(self) -> int:
         """Higher is more secret: general 1, important 2, core 3."""
         return _RANK[self]
 
 
-_ZH = {SecretLevel.CORE: "核心秘密", SecretLevel.IMPORTANT: "重要秘密", SecretLevel.GENERAL: "一般秘密"}
+# As stored and as written in forms, manifests and messages: plain strings, highest level first.
+LEVELS: tuple[str, ...] = tuple(level.value for level in SecretLevel)
+# The names printed on documents and marks.
+LEVEL_NAMES: dict[str, str] = {"core": "核心秘密", "important": "重要秘密", "general": "一般秘密"}
 _RANK = {SecretLevel.GENERAL: 1, SecretLevel.IMPORTANT: 2, SecretLevel.CORE: 3}

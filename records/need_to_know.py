@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from records.levels import SecretLevel
+from records.levels import LEVELS, SecretLevel
 
 __all__ = [
     "KINDS",
@@ -39,7 +39,6 @@ __all__ = [
     "decide",
 ]
 
-LEVELS = tuple(SecretLevel)
 KINDS = ("document", "register_item", "carrier")
 READ_OPERATIONS = ("view", "download", "print", "copy")
 OPERATIONS = (*READ_OPERATIONS, "modify", "sign", "approve", "destroy")

@@ -43,7 +43,7 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
-from records.levels import SecretLevel
+from records.levels import LEVEL_NAMES
 
 from . import fonts
 from .errors import PdfInputError, SigningError
@@ -65,7 +65,6 @@ DATA_NAME = "fill-data.json"
 PREPARATION_NAME = "preparation.json"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _JSON_MIME = "application/json"
-_LEVELS = {level.value: level.zh for level in SecretLevel}
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 _A4 = (595.28, 841.89)
 _FONT = "/MibaoEvidence"
@@ -146,8 +145,8 @@ class _File:
 
 
 def _check(meta: EvidenceMeta) -> None:
-    if meta.level not in _LEVELS:
-        raise SigningError(f"unknown secrecy level {meta.level!r}; use one of {', '.join(_LEVELS)}")
+    if meta.level not in LEVEL_NAMES:
+        raise SigningError(f"unknown secrecy level {meta.level!r}; use one of {', '.join(LEVEL_NAMES)}")
     if meta.prepared_at.tzinfo is None:
         raise SigningError("prepared_at needs a time zone: a time without one is ambiguous evidence")
     if not meta.parties:
@@ -214,7 +213,7 @@ def _page_lines(meta: EvidenceMeta, files: list[_File]) -> list[_Line]:
         _Line("#", "文档", size=11, gap=14),
         _Line("文档编号", meta.document_id),
         _Line("模板", f"{meta.template_id}（第 {meta.template_version} 版）《{meta.title}》"),
-        _Line("密级", _LEVELS[meta.level]),
+        _Line("密级", LEVEL_NAMES[meta.level]),
         _Line("生成时间", f"{moment}（北京时间，UTC+08:00）"),
         _Line("生成者", by),
         _Line("#", "签署方（按签署顺序）", size=11, gap=14),

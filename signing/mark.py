@@ -22,7 +22,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields
 
-from records.levels import SecretLevel
+from records.levels import LEVEL_NAMES as LEVELS
 
 from . import anchors, fonts, layout
 from .errors import PdfInputError, SigningError
@@ -30,7 +30,6 @@ from .pdfio import open_pdf
 
 __all__ = ["LEVELS", "SignatureSlot", "mark_document"]
 
-LEVELS = {level.value: level.zh for level in SecretLevel}
 _FONT = "/MibaoMark"
 _LEVEL_SIZE = 11
 _FOOTER_SIZE = 8

@@ -10,6 +10,13 @@ from pathlib import Path
 import pytest
 
 from signing import Converter, ConvertOptions
+from tests.cli_support import Runner, cli_runner
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Runner:
+    """The `mibao` command on a throwaway instance (tests.cli_support)."""
+    return cli_runner(tmp_path)
 
 
 @pytest.fixture(scope="session")

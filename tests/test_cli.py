@@ -3,30 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from contract_templates import TEMPLATES_DIR
-
-MIBAO = [sys.executable, "-c", "import cli; cli.main()"]
-
-
-@pytest.fixture
-def run(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "MIBAO_INSTANCE": str(tmp_path / "instance")}
-
-    def _run(*args: str | Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run([*MIBAO, *map(str, args)], capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=300)
-        if ok:
-            assert proc.returncode == 0, proc.stderr
-        return proc
-
-    return _run
 
 
 def test_templates_json_lists_parties_in_signing_order(run) -> None:  # type: ignore[no-untyped-def]

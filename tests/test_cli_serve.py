@@ -10,7 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-MIBAO = [sys.executable, "-c", "import cli; cli.main()"]
+from tests.cli_support import MIBAO
 
 
 def _free_port() -> int:

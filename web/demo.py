@@ -18,6 +18,8 @@ from workflows import BPMN_DIR
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
 
 DEMO_PASSWORD = "mibao-demo"
+# Who gets the demo password: not the outside parties, who sign through their own link (web/external_links.py).
+_STAFF = frozenset(p.id for p in DEMO_PEOPLE if OUTSIDE_PARTY_ROLE not in p.roles)
 
 
 def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
@@ -28,7 +30,7 @@ def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
     with transaction(web.sessions) as session:
         ensure_people(session, DEMO_PEOPLE)
         for user in session.scalars(select(User)):
-            if user.password_hash is None and user.id in _staff():
+            if user.password_hash is None and user.id in _STAFF:
                 user.password_hash = hash_password(DEMO_PASSWORD)
                 user.email = f"{user.id}@demo.mibao.local"
         empty = not session.scalar(select(func.count()).select_from(ProcessInstance))
@@ -39,9 +41,4 @@ def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
                                   ("log_review", "sec01")):
             data = json.loads((BPMN_DIR / "examples" / f"{process_id}.json").read_text(encoding="utf-8"))
             web.engine.start(process_id, data, actor=actor)
-    return [(p.id, p.name, ", ".join(p.roles)) for p in DEMO_PEOPLE if p.id in _staff()]
-
-
-def _staff() -> set[str]:
-    # Outside parties get no password: they sign through their own link (web/external_links.py).
-    return {p.id for p in DEMO_PEOPLE if OUTSIDE_PARTY_ROLE not in p.roles}
+    return [(p.id, p.name, ", ".join(p.roles)) for p in DEMO_PEOPLE if p.id in _STAFF]

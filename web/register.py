@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from records.access_grants import resource_of_item
 from records.db import transaction
-from records.levels import SecretLevel
+from records.levels import LEVELS
 from records.models import SecretItem
 from web.access import REGISTER_ROLES, filter_visible, register_items, visible_item
 from web.overview import user_names
@@ -17,7 +17,6 @@ from web.state import state
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
-LEVELS = tuple(SecretLevel)
 
 
 @bp.route("")

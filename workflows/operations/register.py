@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from records.levels import SecretLevel
+from records.levels import LEVELS
 from records.models import SecretItem
 from workflows.clock import SHANGHAI
 from workflows.registry import OPERATIONS, OperationContext
-
-LEVELS = tuple(SecretLevel)
 
 
 @OPERATIONS.operation("tally_votes")
