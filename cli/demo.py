@@ -13,7 +13,7 @@ import click
 from cli import context
 from cli.scenario import START, run_demo
 from records.db import transaction
-from records.people import DEMO_PEOPLE, ensure_people
+from records.demo_org import ensure_demo
 from signing import verify_pdf
 from workflows import FixedClock
 
@@ -28,7 +28,7 @@ def demo(out: Path | None) -> None:
     clock = FixedClock(START)
     with context.engine(inst, clock=clock, warm_converters=1) as engine:
         with transaction(engine.sessions) as session:
-            ensure_people(session, DEMO_PEOPLE)
+            ensure_demo(session)
         written = run_demo(engine, out, clock, echo=click.echo)
         root = engine.services.pki.root_certificate_pem()
     bad = [p.name for p in written if not verify_pdf(p.read_bytes(), trust_roots=[root]).ok]

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from records.db import make_engine, make_session_factory, transaction
+from records.demo_org import ensure_demo
 from records.instance import Instance
 from records.migrate import upgrade
 from records.models import (
@@ -39,7 +40,6 @@ from records.models import (
     Notification,
     ProcessInstance,
 )
-from records.people import DEMO_PEOPLE, ensure_people
 from workflows import BPMN_DIR, Engine, FixedClock, InstanceView, Services, TaskView
 
 __all__ = ["DemoReport", "offboarding_state_after_months", "run_demo"]
@@ -138,9 +138,9 @@ def classify(desk: _Desk) -> InstanceView:
         "office_opinion": "建议定为核心秘密，保密期限长期，知悉范围限于上列人员。"})
     for member in ("gm01", "cm02", "cm03"):
         desk.do(view.id, "committee_vote", {"ballot": {"vote": "approve", "comment": "同意定为核心秘密。"}}, member)
+    # The counts, the voters and the level come from the tally; the office records the meeting and the remarks.
     desk.do(view.id, "record_resolution", {
-        "meeting_date": _day(now), "votes_for": 3, "votes_against": 0, "votes_abstain": 0, "decision": "core",
-        "decision_note": "同意保密管理部建议，对知悉范围内人员进行专项保密提醒。"})
+        "meeting_date": _day(now), "decision_note": "同意保密管理部建议，对知悉范围内人员进行专项保密提醒。"})
     desk.do(view.id, "chair_approval", {"chair_approved": True, "chair_note": "同意。"})
     for name in ("liaison", "secrecy_office", "committee"):
         view = desk.do(view.id, f"sign_classification_form_{name}", AGREE)
@@ -152,8 +152,7 @@ def visitor_nda(desk: _Desk) -> InstanceView:
     view = desk.engine.start("external_nda", example("external_nda", visit_date=_day(now, 1)), actor="eng01")
     desk.do(view.id, "host_request", {"request_reason": "检测设备售后回访，参观成品检测中心外围区域。",
                                       "minimal_necessity": True})
-    desk.do(view.id, "department_approval", {"approved": True, "approver_name": "钱伟",
-                                             "approver_department": "技术研发部", "approval_date": _day(now)})
+    desk.do(view.id, "department_approval", {"approved": True, "approval_date": _day(now)})
     desk.do(view.id, "sign_external", AGREE)
     return desk.do(view.id, "sign_host", AGREE)
 
@@ -260,7 +259,7 @@ def offboarding_state_after_months(months: int) -> int:
         upgrade(db)
         factory = make_session_factory(db)
         with transaction(factory) as session:
-            ensure_people(session, DEMO_PEOPLE)
+            ensure_demo(session)
         clock = FixedClock(START)
         services = Services(Instance.from_env(root / "instance"))
         try:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cli import context
 from records import audit
 from records.db import transaction
+from records.demo_org import ensure_demo
 from records.levels import SecretLevel
 from records.models import User
 from records.need_to_know import GENERAL_MANAGER
@@ -103,5 +104,5 @@ def _set_password(session: Session, account: User, password: str) -> None:
 def user_demo() -> None:
     """Load the demo organisation (HR, secrecy office, liaison, department head, committee, staff, a visitor)."""
     with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
-        ensure_people(session, DEMO_PEOPLE)
+        ensure_demo(session)
     click.echo(f"{len(DEMO_PEOPLE)} demo accounts: {', '.join(p.id for p in DEMO_PEOPLE)}")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "AccessGrant",
     "ApiToken",
+    "Appointment",
     "AuditAnchor",
     "AuditHead",
     "AuditRecord",
@@ -32,6 +33,7 @@ __all__ = [
     "Carrier",
     "CarrierMovement",
     "CheckStatus",
+    "Department",
     "Destruction",
     "DestructionWitness",
     "Document",
@@ -41,6 +43,10 @@ __all__ = [
     "InstanceStatus",
     "NonCompeteCheck",
     "Notification",
+    "OrgChange",
+    "OrgPost",
+    "OrgSetting",
+    "PersonStatus",
     "ProcessDefinition",
     "ProcessInstance",
     "Revocation",
@@ -121,6 +127,23 @@ class CheckStatus(StrEnum):
     PAID = "paid"
 
 
+class PersonStatus(StrEnum):
+    """Where a person is in their employment: offboarding marks them leaving, its account step marks them left."""
+
+    ACTIVE = "active"
+    LEAVING = "leaving"
+    LEFT = "left"
+
+
+class OrgPost(StrEnum):
+    """The posts that carry authority in a process (seed 000, seed 001): who decides is read from these."""
+
+    DEPARTMENT_HEAD = "department_head"     # 部门负责人: one per department
+    LIAISON = "liaison"                     # 部门保密员: one or more per department
+    COMMITTEE_CHAIR = "committee_chair"     # 保密委员会主任 = the general manager (seed 001 §3); one
+    COMMITTEE_MEMBER = "committee_member"   # 委员 (vice-chairs, heads, counsel, experts)
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -133,7 +156,60 @@ class User(Base):
     identifier: Mapped[str | None] = mapped_column(String(64))        # employee number or ID number
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))      # argon2id; None = cannot log in
+    status: Mapped[PersonStatus] = mapped_column(String(20), default=PersonStatus.ACTIVE,
+                                                 server_default=PersonStatus.ACTIVE.value)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Department(Base):
+    """A department of the organisation; people name it in ``User.department``."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Appointment(Base):
+    """One person holding one post (in one department, for heads and liaisons) from ``starts_at`` until
+    ``ends_at``. Rows are never deleted: ended ones are the history of who held authority when."""
+
+    __tablename__ = "org_appointments"
+    __table_args__ = (Index("ix_org_appointments_current", "post", "department", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post: Mapped[OrgPost] = mapped_column(String(30))
+    department: Mapped[str | None] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime | None]
+    appointed_by: Mapped[str] = mapped_column(String(64))
+    ended_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class OrgSetting(Base):
+    """A setting of the organisation (the committee's quorum and majority); absent = the seeds' default."""
+
+    __tablename__ = "org_settings"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[dict[str, Any]]                                          # {"value": ...}
+    changed_at: Mapped[dt.datetime]
+    changed_by: Mapped[str] = mapped_column(String(64))
+
+
+class OrgChange(Base):
+    """The organisation's history: every appointment, ending, setting, status change and import, in order."""
+
+    __tablename__ = "org_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class ApiToken(Base):

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from cli.scenario import START, run_demo
 from records.db import make_engine, make_session_factory, transaction
+from records.demo_org import ensure_demo
 from records.instance import Instance
 from records.migrate import upgrade
 from records.models import NonCompeteCheck, SecretItem
-from records.people import DEMO_PEOPLE, ensure_people
 from signing import Converter, verify_pdf
 from workflows import BPMN_DIR, Engine, FixedClock, Services
 
@@ -21,7 +21,7 @@ def test_demo_scenario_writes_verifiable_agreements(tmp_path: Path, converter: C
     upgrade(db)
     factory = make_session_factory(db)
     with transaction(factory) as session:
-        ensure_people(session, DEMO_PEOPLE)
+        ensure_demo(session)
     clock = FixedClock(START)
     engine = Engine(factory, Services(Instance.from_env(tmp_path / "instance"), _converter=converter), clock=clock,
                     bpmn_dir=BPMN_DIR)

@@ -139,23 +139,10 @@ def template_fields(templates: list[str], exclude: set[str]) -> tuple[dict[str, 
 
 # ---- shared pieces -----------------------------------------------------------------------------------------------
 
-COMMITTEE = {
-    "committee_members": {"type": "array", "title": "保密委员会委员", "minItems": 1, "uniqueItems": True,
-                          "description": "参加表决的委员（系统用户 id 列表）；每人一个投票任务。",
-                          "items": {"type": "string", "minLength": 1, "maxLength": 100}},
-    "committee_chair": user("保密委员会主任", "主任（总经理），审批核心秘密事项并签署审批表"),
-    "quorum": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.6667, "title": "法定投票比例",
-               "description": "投票（含弃权）委员占全体委员的最低比例，达到方为有效（tally_votes 读取；缺省 2/3）。"},
-    "majority": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.5, "title": "通过比例",
-                 "description": "赞成票占赞成与反对票之和的比例须超过该值方为通过（tally_votes 读取；缺省 0.5 = 过半数）。"},
-}
-COMMITTEE_REQUIRED = ["committee_members", "committee_chair"]
 
 ITEM = {
     "item_id": {"type": "integer", "minimum": 1, "title": "秘密点编号",
-                "description": "《商业秘密清单》中的条目编号（register_secret_item 的结果）"},
-    "item_name": s("秘密点名称", "《商业秘密清单》中的名称", maxLength=200),
-    "current_level": enum("现密级", LEVEL_NAMES, LEVELS),
+                "description": "《商业秘密清单》中的条目编号；名称、现密级与部门由系统从清单读取"},
 }
 
 
@@ -238,14 +225,10 @@ def task_forms() -> dict[str, dict[str, Any]]:
         "knowers": cls_props["knowers"],
         "office_opinion": cls_props["office_opinion"],
     }, ["recommended_level", "secrecy_period", "knowers", "office_opinion"])
-    f["committee_resolution"] = schema("committee_resolution", "保密委员会决议记录", "委员会办公室记录会议日期、票数（与系统计票 tally 一致）与批准的密级，写入定密审批表。", {
+    f["committee_resolution"] = schema("committee_resolution", "保密委员会决议记录", "委员会办公室记录会议日期与审批意见；票数、表决委员与批准的密级取自系统计票，不可填写。", {
         "meeting_date": cls_props["meeting_date"],
-        "votes_for": cls_props["votes_for"],
-        "votes_against": cls_props["votes_against"],
-        "votes_abstain": cls_props["votes_abstain"],
-        "decision": enum("批准的密级", LEVEL_NAMES, LEVELS),
         "decision_note": cls_props["decision_note"],
-    }, ["meeting_date", "votes_for", "votes_against", "votes_abstain", "decision"])
+    }, ["meeting_date"])
     f["committee_vote"] = schema("committee_vote", "委员表决", "保密委员会委员对本事项表决；每位委员一份，ballot 汇总到 votes（tally_votes 计票）。", {
         "ballot": {"type": "object", "title": "表决票", "description": "表决与意见", "properties": {
             "vote": enum("表决", "approve = 赞成，reject = 反对，abstain = 弃权", ["approve", "reject", "abstain"]),
@@ -265,14 +248,6 @@ def task_forms() -> dict[str, dict[str, Any]]:
         "declassify_reason": enum("评估结论", "expired = 期限届满，public = 已公开，no_value = 丧失商业价值，keep = 继续保密", ["expired", "public", "no_value", "keep"]),
         "review_opinion": text("评估意见", "依据与说明"),
     }, ["declassify_reason", "review_opinion"])
-    f["declassification_approval"] = schema("declassification_approval", "保密委员会解密审批", "seed 003 §4.3.2、seed 001：保密委员会审议解密建议，主任录入决议。", {
-        "meeting_date": d("会议日期", "保密委员会会议日期"),
-        "votes_for": {"type": "integer", "minimum": 0, "maximum": 99, "title": "赞成票数", "description": "会议表决结果"},
-        "votes_against": {"type": "integer", "minimum": 0, "maximum": 99, "title": "反对票数", "description": "会议表决结果"},
-        "votes_abstain": {"type": "integer", "minimum": 0, "maximum": 99, "title": "弃权票数", "description": "会议表决结果"},
-        "declassification_approved": b("批准解密", "false：继续保密，等待下一年度评估"),
-        "resolution_note": {"type": "string", "title": "决议意见", "description": "可选", "maxLength": 1000},
-    }, ["meeting_date", "votes_for", "votes_against", "votes_abstain", "declassification_approved"])
     f["permission_review"] = schema("permission_review", "涉密权限核查", "seed 003 §5.1.2：按最小授权原则每半年核查；离职、转岗人员及时调整。", {
         "permission_decision": enum("核查结论", "keep = 保持，reduce = 缩减（保密管理部调整），revoke = 全部回收（离职 / 转岗，流程结束）", ["keep", "reduce", "revoke"]),
         "permission_note": text("核查意见", "需缩减的权限或回收原因", 1000),
@@ -288,20 +263,19 @@ def task_forms() -> dict[str, dict[str, Any]]:
         "request_reason": text("申请事由", "合作、参观、进入涉密区域、审计或维修的事由", 1000),
         "minimal_necessity": b("按最小必要原则披露", "必须为 true", const=True),
     }, ["request_reason", "minimal_necessity"])
+    # The approver's name and department are the approving account's, set by the engine (workflows.authority).
     approver = {
-        "approver_name": s("审批人姓名", "写入协议（如《临时保密承诺书》）", maxLength=200),
-        "approver_department": s("审批部门", "审批人所在部门", maxLength=50),
         "approval_date": d("审批日期", "审批日期"),
         "approval_note": {"type": "string", "title": "审批意见", "description": "可选", "maxLength": 1000},
     }
     f["department_approval"] = schema("department_approval", "部门负责人审批", "seed 003 §5.3.2：外部人员进入涉密区域等由部门负责人审批。", {
         "approved": b("批准", "false：不予批准"), **approver,
-    }, ["approved", "approver_name", "approver_department", "approval_date"])
+    }, ["approved", "approval_date"])
     f["committee_disclosure_approval"] = schema("committee_disclosure_approval", "保密委员会审批核心秘密披露", "seed 003 §5.5.1：向合作方披露核心秘密须经保密委员会审批。", {
         "core_disclosure_approved": b("批准披露核心秘密", "false：不予批准（写入《商务合作保密协议》）"),
         "core_approval_ref": s("审批编号", "保密委员会审批编号（写入协议）", maxLength=50),
         **approver,
-    }, ["core_disclosure_approved", "core_approval_ref", "approver_name", "approver_department", "approval_date"])
+    }, ["core_disclosure_approved", "core_approval_ref", "approval_date"])
     return f
 
 
@@ -354,30 +328,24 @@ def start_forms() -> dict[str, dict[str, Any]]:
     # classification
     f["classification_start"] = schema(
         "classification_start", "定密审批启动数据",
-        "申请部门与审批人；秘密点内容由部门保密员在“填报商业秘密识别清单条目”任务中填写。",
-        {"liaison_user": user("部门保密员", "填报、签署审批表"),
-         "liaison_name": s("部门保密员姓名", "写入定密审批表（申请人）", maxLength=200),
-         "department": s("申请部门", "写入定密审批表", maxLength=50),
-         "committee_chair_name": s("保密委员会主任姓名", "写入定密审批表（审批人）", maxLength=200),
-         **COMMITTEE},
-        ["liaison_user", "liaison_name", "department", "committee_chair_name", *COMMITTEE_REQUIRED])
+        "申请部门；其保密员、保密委员会及主任由系统从组织架构读取，秘密点内容由部门保密员在“填报商业秘密识别清单条目”任务中填写。",
+        {"department": s("申请部门", "写入定密审批表；须为组织架构中的部门", maxLength=100)},
+        ["department"])
 
     f["level_change_start"] = schema(
         "level_change_start", "密级变更启动数据", "seed 003 §4.3.1：业务部门的变更申请（升级或降级）。",
-        {"liaison_user": user("申请部门保密员", "接收结果通知"), **ITEM,
+        {**ITEM,
          "new_level": enum("拟变更为", LEVEL_NAMES, LEVELS),
-         "change_reason": text("变更理由", "价值或泄露风险的变化（如被竞争对手模仿、技术迭代）", 2000),
-         **COMMITTEE},
-        ["liaison_user", "item_id", "item_name", "current_level", "new_level", "change_reason", *COMMITTEE_REQUIRED])
+         "change_reason": text("变更理由", "价值或泄露风险的变化（如被竞争对手模仿、技术迭代）", 2000)},
+        ["item_id", "new_level", "change_reason"])
 
     f["declassification_start"] = schema(
         "declassification_start", "解密评估启动数据",
         "seed 003 §4.3.2：一个秘密点的年度解密评估（yearly）或临时解密申请（ad_hoc）。",
         {**ITEM,
          "trigger": enum("评估方式", "yearly = 等待年度评估日，ad_hoc = 立即评估（临时申请）", ["yearly", "ad_hoc"]),
-         "request_reason": {"type": "string", "title": "申请理由", "description": "临时申请时填写", "maxLength": 2000},
-         "committee_chair": COMMITTEE["committee_chair"]},
-        ["item_id", "item_name", "current_level", "trigger", "committee_chair"])
+         "request_reason": {"type": "string", "title": "申请理由", "description": "临时申请时填写", "maxLength": 2000}},
+        ["item_id", "trigger"])
 
     props, req = template_fields(["annual_pledge"], set())
     f["annual_pledge_start"] = schema(
@@ -388,9 +356,9 @@ def start_forms() -> dict[str, dict[str, Any]]:
     props, _ = template_fields(["annual_pledge"], {"year"})
     f["permission_review_start"] = schema(
         "permission_review_start", "涉密权限核查启动数据", "seed 003 §5.1.2：被核查的涉密人员及其部门负责人。",
-        {"department_head_user": user("部门负责人", "每半年核查"), **props,
+        {**props,
          "permissions_summary": text("现有涉密授权", "被核查人当前的涉密区域、系统与文件权限", 2000)},
-        ["department_head_user", "employee_name", "employee_number", "department", "position", "personnel_level",
+        ["employee_name", "employee_number", "department", "position", "personnel_level",
          "permissions_summary"])
 
     props, _ = template_fields(["access_log_review"], set())
@@ -409,8 +377,6 @@ def start_forms() -> dict[str, dict[str, Any]]:
     props, req = template_fields(list(agreements), from_forms)
     props = {
         "host_user": user("接待人 / 陪同人", "发起申请、陪同并会签"),
-        "department_head_user": user("部门负责人", "审批（不披露核心秘密时）"),
-        "committee_chair": user("保密委员会主任", "审批核心秘密披露"),
         "agreement": enum("协议类型", "visitor_pledge = 参观保密承诺书，area_entry_pledge = 临时保密承诺书（进入涉密区域），audit_nda = 审计保密协议，maintenance_nda = 维修保密协议，cooperation_nda = 商务合作保密协议", list(agreements)),
         "external_role": enum("外部签署方角色", "模板中外部人员的签署方：visitor / auditor / maintainer / partner（须与协议类型一致）", ["visitor", "auditor", "maintainer", "partner"]),
         "needs_host_signature": b("需陪同人会签", "模板有 host（陪同人）签署方时为 true（须与协议类型一致）"),
@@ -425,7 +391,7 @@ def start_forms() -> dict[str, dict[str, Any]]:
     f["external_nda_start"] = schema(
         "external_nda_start", "外部人员保密协议启动数据",
         "协议类型决定外部签署方、是否陪同人会签及必填字段（各协议模板的变量）。",
-        props, ["host_user", "department_head_user", "committee_chair", "agreement", "external_role",
+        props, ["host_user", "agreement", "external_role",
                 "needs_host_signature", "core_disclosure", "external_contact"],
         {"allOf": rules})
     return f

@@ -141,10 +141,10 @@ class Process:
         return self._add(Node(id, "end", name, lane, **kw))
 
     def user(self, id: str, name: str, lane: str, *, form: str | None = None, assignee: str | None = None,
-             sign: str | None = None, party: str | None = None, due: str | None = None,
+             decider: str | None = None, sign: str | None = None, party: str | None = None, due: str | None = None,
              loop: dict[str, str] | None = None, **kw: Any) -> str:
-        props = {k: v for k, v in (("form", form), ("assignee", assignee), ("sign", sign), ("party", party),
-                                   ("due", due)) if v is not None}
+        props = {k: v for k, v in (("form", form), ("assignee", assignee), ("decider", decider), ("sign", sign),
+                                   ("party", party), ("due", due)) if v is not None}
         return self._add(Node(id, "user", name, lane, props=props, loop=loop, **kw))
 
     def service(self, id: str, name: str, lane: str, operation: str, params: dict[str, str] | None = None,
@@ -170,21 +170,25 @@ class Process:
 
     # ---- composite helpers -------------------------------------------------------------------------------------
     def agreement(self, key: str, template: str, title: str, lane: str, signers: list[dict[str, Any]],
-                  row: int = 0) -> tuple[str, str]:
+                  row: int = 0, level: str | None = None) -> tuple[str, str]:
         """prepare_<key> → company_sign_<key> → one signing user task per signer, chained. Returns (first, last).
 
-        Each signer: {"lane", "name", "assignee"?, "party"?, "row"?, "id"?}; the document id is ``<key>_doc``.
+        Each signer: {"lane", "name", "assignee"? or "decider"?, "party"?, "row"?, "id"?}; the document id is
+        ``<key>_doc``. ``level``: an expression for the secret level of what the document holds (else the
+        template's default).
         """
         doc = f"{key}_doc"
-        first = self.service(f"prepare_{key}", f"生成《{title}》", lane, "prepare_agreement",
-                             {"template": f"'{template}'"}, result=doc, row=row)
+        params = {"template": f"'{template}'", **({"level": level} if level else {})}
+        first = self.service(f"prepare_{key}", f"生成《{title}》", lane, "prepare_agreement", params, result=doc,
+                             row=row)
         prev = self.service(f"company_sign_{key}", f"公司盖章：《{title}》", lane, "company_sign",
                             {"document": doc}, result=f"{key}_company_signature", row=row)
         self.flow(first, prev)
         for signer in signers:
             sid = signer.get("id") or f"sign_{key}_{signer['lane']}"
             self.user(sid, signer["name"], signer["lane"], form="sign_agreement", assignee=signer.get("assignee"),
-                      sign=doc, party=signer.get("party"), due=signer.get("due"), row=signer.get("row", 0))
+                      decider=signer.get("decider"), sign=doc, party=signer.get("party"), due=signer.get("due"),
+                      row=signer.get("row", 0))
             self.flow(prev, sid)
             prev = sid
         return first, prev

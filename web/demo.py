@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from records.carrier_demo import seed_carriers
 from records.db import transaction
+from records.demo_org import ensure_demo
 from records.models import ProcessInstance, User
-from records.people import DEMO_PEOPLE, OUTSIDE_PARTY_ROLE, ensure_people
+from records.people import DEMO_PEOPLE, OUTSIDE_PARTY_ROLE
 from web.passwords import hash_password
 from web.state import WebState
 from workflows import BPMN_DIR
@@ -28,7 +29,7 @@ def seed_demo(web: WebState) -> list[tuple[str, str, str]]:
     Returns (user id, name, roles) for the login list.
     """
     with transaction(web.sessions) as session:
-        ensure_people(session, DEMO_PEOPLE)
+        ensure_demo(session)
         for user in session.scalars(select(User)):
             if user.password_hash is None and user.id in _STAFF:
                 user.password_hash = hash_password(DEMO_PASSWORD)

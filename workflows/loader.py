@@ -17,12 +17,14 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from records.models import OrgPost
 from workflows.errors import BpmnError
 from workflows.forms import FormCatalog
 from workflows.registry import Registry
 
 __all__ = ["ROLES", "LoadedProcess", "load_process"]
 
+DECIDER_POSTS = frozenset(post.value for post in OrgPost)
 ROLES = frozenset({"hr", "secrecy_office", "liaison", "department_head", "committee", "employee", "external"})
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -137,6 +139,11 @@ def load_process(path: Path, registry: Registry, forms: FormCatalog) -> LoadedPr
                                             lane=task_spec.lane, properties=props)
             if task_spec.lane is None:
                 raise BpmnError(f"{where}: user task {name!r} is in no lane; put it in the lane of its role")
+            if "decider" in props and props["decider"] not in DECIDER_POSTS:
+                raise BpmnError(f"{where}: user task {name!r} has decider {props['decider']!r}; use one of "
+                                f"{', '.join(sorted(DECIDER_POSTS))}")
+            if "decider" in props and "assignee" in props:
+                raise BpmnError(f"{where}: user task {name!r} names both a decider and an assignee; keep one")
     return LoadedProcess(process_id=process_id, name=spec.description or process_id, path=path,
                          sha256=hashlib.sha256(data).hexdigest(), spec=spec,
                          subprocess_specs=subprocess_specs, user_tasks=user_tasks)

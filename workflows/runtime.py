@@ -37,6 +37,7 @@ from records.models import (
 )
 from workflows import serializer
 from workflows.agreements import sign_agreement
+from workflows.authority import refuse_system_fields, resolve_decider
 from workflows.clock import Clock, SystemClock, using_clock
 from workflows.errors import ConflictError, Forbidden, FormDataError, NotFound, OperationFailed, UnknownProcess
 from workflows.expressions import ExpressionError, evaluate
@@ -95,6 +96,7 @@ class Engine:
 
     def start(self, process_id: str, data: dict[str, Any], *, actor: str) -> InstanceView:
         proc = self.process(process_id)
+        refuse_system_fields(process_id, data)
         self.forms.validate(self.start_form(process_id), data, f"starting {process_id}")
         with transaction(self.sessions) as session:
             now = self.clock.now()
@@ -136,6 +138,11 @@ class Engine:
                         for listener in self.on_document_completed:
                             listener(session, document)
                 spiff_task.data.update(data)
+                post = self._decider(row, task)
+                if post:
+                    # The decision carries the decider as the organisation knows them, not as typed.
+                    spiff_task.data.update({"approver_name": user.name, "approver_department": user.department or "",
+                                            f"{post}_name": user.name})
                 self._run(spiff_task)
             task.state, task.completed_by, task.completed_at = TaskState.COMPLETED, actor, now
             self._history(session, row, actor, "completed", task.title, {"data": data}, now, task.id)
@@ -370,10 +377,12 @@ class Engine:
             props = info.properties if info else {}
             data = dict(spiff_task.data)
             document = _optional(props.get("sign"), data)
+            assignee = (resolve_decider(session, row, props["decider"], data).id if props.get("decider")
+                        else _optional(props.get("assignee"), data))
             row_task = Task(
                 id=task_id, instance_id=row.id, spec_name=spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name,
                 title=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name, lane=spiff_task.task_spec.lane,
-                assignee=_optional(props.get("assignee"), data), form=props.get("form"),
+                assignee=assignee, form=props.get("form"),
                 sign_document=document,
                 sign_party=self._party(session, document, props.get("party"), spiff_task.task_spec.lane, data),
                 due_at=_as_datetime(_optional(props.get("due"), data)), created_at=now,
@@ -383,6 +392,10 @@ class Engine:
             for listener in self.on_task_ready:
                 listener(session, row_task, data)
         session.flush()
+
+    def _decider(self, row: ProcessInstance, task: Task) -> str | None:
+        info = self.process(row.process_id).user_tasks.get(task.spec_name)
+        return info.properties.get("decider") if info else None
 
     @staticmethod
     def _party(session: Session, document_id: str | None, party: str | None, lane: str | None,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from records.db import make_session_factory, transaction
+from records.demo_org import ensure_demo
 from records.instance import Instance
-from records.people import DEMO_PEOPLE, ensure_people
 from signing import Converter, Pki
 from tests.bpmn.driver import START
 from tests.db import BACKENDS, database
@@ -38,7 +38,7 @@ def engine(backend: str, tmp_path: Path, clock: FixedClock, converter: Converter
     with database(backend, tmp_path) as db:
         factory = make_session_factory(db)
         with transaction(factory) as session:
-            ensure_people(session, DEMO_PEOPLE)
+            ensure_demo(session)
         # The shared converter and PKI belong to the session: this engine's services are never closed.
         services = Services(Instance.from_env(tmp_path / "instance"), _converter=converter, _pki=pki)
         yield Engine(factory, services, clock=clock, bpmn_dir=BPMN_DIR)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from records.models import Document, Notification, Task
@@ -111,3 +112,16 @@ def check_documents(engine: Engine, view: InstanceView,
         names = [r.signer for r in verdict.signatures if r.kind == "signature"]
         assert names == [COMPANY if user == "system" else NAMES[user] for _, user in signers]
     return documents
+
+
+def document(engine: Engine, document_id: str) -> Document:
+    with engine.sessions() as session:
+        found = session.get(Document, document_id)
+        assert found is not None, document_id
+        return found
+
+
+def pdf_text(engine: Engine, document: Document) -> str:
+    """The text of the document's current PDF, whitespace removed (table cells wrap at any character)."""
+    reader = PdfReader(engine.services.documents_dir / document.path)
+    return "".join("".join(page.extract_text() or "" for page in reader.pages).split())

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from records.models import SecretItem
-from tests.bpmn.driver import Run, check_documents, check_outcome, example
-from workflows import Engine, FixedClock, Forbidden
+from records import organisation
+from records.db import transaction
+from records.models import OrgPost, ProcessInstance, SecretItem
+from tests.bpmn.driver import Run, check_documents, check_outcome, document, example, pdf_text
+from workflows import Engine, FixedClock, Forbidden, FormDataError, OperationFailed
 
 REQUEST = {
     "item_name": "风电主轴轴承套圈热处理工艺参数", "item_category": "技术信息—制造工艺", "proposed_level": "core",
@@ -32,9 +34,7 @@ PROPOSAL = {"recommended_level": "core", "secrecy_period": "长期", "knowers": 
 COMMITTEE = ("gm01", "cm02", "cm03")
 
 
-def resolution(decision: str, yes: int = 3, no: int = 0) -> dict[str, Any]:
-    return {"meeting_date": "2026-11-28", "votes_for": yes, "votes_against": no, "votes_abstain": 0,
-            "decision": decision, "decision_note": "同意保密管理部建议。"}
+RESOLUTION = {"meeting_date": "2026-11-28", "decision_note": "同意保密管理部建议。"}
 
 
 def to_vote(run: Run, request: dict[str, Any], proposal: dict[str, Any]) -> None:
@@ -65,9 +65,12 @@ def test_core_item_approved_by_the_committee_and_the_chair(engine: Engine, clock
     run = Run(engine, clock, "classification", example("classification"), "liaison01")
     to_vote(run, REQUEST, PROPOSAL)
     vote(engine, run, dict.fromkeys(COMMITTEE, "approve"))
-    assert run.show().data["tally"] == {"approved": True, "yes": 3, "no": 0, "abstain": 0, "quorum_met": True,
-                                        "members": 3}
-    run.do("record_resolution", "sec01", resolution("core"))
+    tally = run.show().data["tally"]
+    assert {k: tally[k] for k in ("approved", "yes", "no", "abstain", "quorum_met", "members", "level")} == {
+        "approved": True, "yes": 3, "no": 0, "abstain": 0, "quorum_met": True, "members": 3, "level": "core"}
+    assert [(v["user"], v["name"], v["vote"]) for v in tally["voters"]] == [
+        ("gm01", "陈建华", "approve"), ("cm02", "吴强", "approve"), ("cm03", "郑洁", "approve")]
+    run.do("record_resolution", "sec01", RESOLUTION)
     run.do("chair_approval", "gm01", {"chair_approved": True, "chair_note": "同意。"})
     run.sign("sign_classification_form_liaison", "liaison01")
     run.sign("sign_classification_form_secrecy_office", "sec01")
@@ -75,22 +78,32 @@ def test_core_item_approved_by_the_committee_and_the_chair(engine: Engine, clock
     check_outcome(engine, view)
     [item] = items(engine)
     assert (item.id, item.name, item.level, item.approver, item.instance_id) == (
-        view.data["item_id"], "风电主轴轴承套圈热处理工艺参数", "core", "gm01", run.id)
+        view.data["item_id"], "风电主轴轴承套圈热处理工艺参数", "core", "陈建华", run.id)
     assert item.approval["chair_approved"] is True and item.approval["tally"]["yes"] == 3
-    assert [v["vote"] for v in item.approval["votes"]] == ["approve"] * 3
+    assert [v["vote"] for v in item.approval["tally"]["voters"]] == ["approve"] * 3
+    # The approval form holds a core item's name and summary: it is core, and prints what was tallied.
+    form = document(engine, view.data["classification_form_doc"])
+    assert form.level == "core"
+    text = pdf_text(engine, form)
+    assert "赞成3票，反对0票，弃权0票" in text and "陈建华（赞成）、吴强（赞成）、郑洁（赞成）" in text
     check_documents(engine, view, [("classification_form", [("company", "system"), ("liaison", "liaison01"),
                                                             ("secrecy_office", "sec01"),
                                                             ("committee_chair", "gm01")])])
     assert [n.to_user for n in run.notifications()] == ["liaison01"]
 
 
-def test_the_committee_decision_fixes_the_level(engine: Engine, clock: FixedClock) -> None:
-    """An 'important' proposal registered as 'general' by the committee: no novelty check, no chair approval."""
+def test_the_voted_level_is_registered_and_cannot_be_overridden(engine: Engine, clock: FixedClock) -> None:
+    """An 'important' proposal recommended 'general' and voted: registered general, whatever the secretary types;
+    no novelty check, no chair approval."""
     run = Run(engine, clock, "classification", example("classification"), "liaison01")
     to_vote(run, {**REQUEST, "proposed_level": "important", "item_name": "6310 型轴承客户报价清单"},
-            {**PROPOSAL, "recommended_level": "important"})
+            {**PROPOSAL, "recommended_level": "general"})
     vote(engine, run, {"gm01": "approve", "cm02": "approve", "cm03": "abstain"})
-    run.do("record_resolution", "sec01", resolution("general", yes=2))
+    task = run.task("record_resolution")
+    for typed in ({"decision": "core"}, {"votes_for": 9}, {"decision": "important", "votes_for": 3}):
+        with pytest.raises(FormDataError, match="Additional properties"):
+            engine.complete(task.id, actor="sec01", data={**RESOLUTION, **typed})
+    run.do("record_resolution", "sec01", RESOLUTION)
     assert run.names() == ["sign_classification_form_liaison"]
     run.sign("sign_classification_form_liaison", "liaison01")
     run.sign("sign_classification_form_secrecy_office", "sec01")
@@ -117,9 +130,59 @@ def test_rejections_end_with_one_notice_and_nothing_registered(engine: Engine, c
             assert view.data["tally"]["approved"] is False
         else:
             vote(engine, run, dict.fromkeys(COMMITTEE, "approve"))
-            run.do("record_resolution", "sec01", resolution("core"))
+            run.do("record_resolution", "sec01", RESOLUTION)
             view = run.do("chair_approval", "gm01", {"chair_approved": False, "chair_note": "暂缓。"})
     check_outcome(engine, view)
     assert items(engine) == []
     check_documents(engine, view, [])
     assert [n.subject for n in run.notifications()] == ["风电主轴轴承套圈热处理工艺参数：不予定密"]
+
+
+@pytest.mark.parametrize("typed", [{"committee_members": ["sec01"]}, {"committee_chair": "sec01"},
+                                   {"quorum": 0.1}, {"liaison_user": "sec01"}, {"majority": 0.01}])
+def test_start_data_naming_deciders_is_refused(engine: Engine, typed: dict[str, Any]) -> None:
+    """The attack: one officer names itself the committee (or its chair, or lowers the quorum) and votes alone."""
+    with pytest.raises(FormDataError, match=f"{next(iter(typed))}: not part of the start data — "):
+        engine.start("classification", {**example("classification"), **typed}, actor="sec01")
+    with engine.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+
+def test_the_committee_and_its_rules_come_from_the_organisation(engine: Engine, clock: FixedClock) -> None:
+    """A member added in the organisation votes; a member who left does not; a higher quorum is applied."""
+    with transaction(engine.sessions) as session:
+        organisation.dismiss(session, actor="sec01", post=OrgPost.COMMITTEE_MEMBER, user_id="cm03", now=clock.now())
+        organisation.appoint(session, actor="sec01", post=OrgPost.COMMITTEE_MEMBER, user_id="head01",
+                             now=clock.now())
+        organisation.set_setting(session, actor="sec01", key="committee.quorum", value=1.0, now=clock.now())
+    run = Run(engine, clock, "classification", example("classification"), "liaison01")
+    to_vote(run, REQUEST, PROPOSAL)
+    assert sorted(t.assignee or "" for t in run.ready()) == ["cm02", "gm01", "head01"]
+    run.do("committee_vote", "gm01", {"ballot": {"vote": "approve"}})
+    run.do("committee_vote", "cm02", {"ballot": {"vote": "approve"}})
+    view = run.do("committee_vote", "head01", {"ballot": {"vote": "approve"}})
+    assert view.data["tally"]["quorum"] == 1.0 and view.data["tally"]["approved"] is True
+
+
+def test_a_missing_decider_refuses_the_step_and_changes_nothing(engine: Engine) -> None:
+    with pytest.raises(OperationFailed, match="there is no liaison of 生产部: appoint one"):
+        engine.start("classification", example("classification", department="生产部"), actor="sec01")
+    with engine.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+
+def test_the_novelty_check_follows_the_recommended_level(engine: Engine, clock: FixedClock) -> None:
+    """Proposed important by the liaison, recommended core by the office: checked before the vote."""
+    run = Run(engine, clock, "classification", example("classification"), "liaison01")
+    to_vote(run, {**REQUEST, "proposed_level": "important"}, PROPOSAL)
+    assert run.names() == ["novelty_check_recommended"]
+    run.do("novelty_check_recommended", "sec01", {**NOVELTY, "novelty_confirmed": False})
+    check_outcome(engine, run.show())
+    assert items(engine) == []
+
+
+def test_only_the_general_manager_chairs_the_committee(engine: Engine, clock: FixedClock) -> None:
+    with transaction(engine.sessions) as session, pytest.raises(organisation.OrganisationError,
+                                                                match="chair is the general manager"):
+        organisation.appoint(session, actor="sec01", post=OrgPost.COMMITTEE_CHAIR, user_id="sec01",
+                             now=clock.now())

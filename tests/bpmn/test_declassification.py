@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from records.db import transaction
 from records.models import SecretItem
 from tests.bpmn.driver import CST, Run, check_documents, check_outcome, example
-from workflows import Engine, FixedClock
+from workflows import Engine, FixedClock, FormDataError, InstanceView
 
-APPROVAL = {"meeting_date": "2028-11-28", "votes_for": 3, "votes_against": 0, "votes_abstain": 0,
-            "declassification_approved": True, "resolution_note": "同意解密，删除密级标识。"}
+MEMBERS = ("gm01", "cm02", "cm03")
 
 
-def register_item(engine: Engine) -> int:
+def vote(run: Run, choice: str) -> InstanceView:
+    """Each member votes from their own task; the tally, not a typed count, decides."""
+    for member in MEMBERS:
+        view = run.do("committee_vote", member, {"ballot": {"vote": choice}})
+    return view
+
+
+def register_item(engine: Engine, level: str = "general") -> int:
     with transaction(engine.sessions) as session:
-        item = SecretItem(name="6204 型深沟球轴承旧版保持架冲压模具图纸", level="general", approval={})
+        item = SecretItem(name="6204 型深沟球轴承旧版保持架冲压模具图纸", level=level, approval={})
         session.add(item)
         session.flush()
         return item.id
@@ -43,7 +51,7 @@ def test_yearly_review_keeps_then_declassifies(engine: Engine, clock: FixedClock
     run.tick(second + dt.timedelta(minutes=1))
     run.do("declassification_review", "sec01", {"declassify_reason": "no_value",
                                                  "review_opinion": "该型号已停产，图纸丧失商业价值。"})
-    view = run.do("committee_declassification_approval", "gm01", APPROVAL)
+    view = vote(run, "approve")
     check_outcome(engine, view)
     item = status_of(engine, item_id)
     assert item.status == "declassified" and item.approval["declassified"]["reason"] == "no_value"
@@ -56,7 +64,33 @@ def test_ad_hoc_request_refused_goes_back_to_the_yearly_review(engine: Engine, c
     data = example("declassification", item_id=item_id, trigger="ad_hoc", request_reason="客户要求公开图纸。")
     run = Run(engine, clock, "declassification", data, "sec01")
     run.do("declassification_review", "sec01", {"declassify_reason": "public", "review_opinion": "拟公开。"})
-    view = run.do("committee_declassification_approval", "gm01", {**APPROVAL, "declassification_approved": False})
+    view = vote(run, "reject")
     check_outcome(engine, view, status="waiting")
     assert view.next_timer_at == dt.datetime(2027, 11, 21, 9, 0, tzinfo=CST)
     assert status_of(engine, item_id).status == "active"
+    # A year later the committee votes again in the same instance (the convening empties the last votes).
+    run.tick(dt.datetime(2027, 11, 21, 9, 1, tzinfo=CST))
+    run.do("declassification_review", "sec01", {"declassify_reason": "public", "review_opinion": "已公开。"})
+    view = vote(run, "approve")
+    assert view.data["tally"]["yes"] == 3
+    assert status_of(engine, item_id).status == "declassified"
+
+
+def test_a_core_item_is_declassified_only_with_the_chair(engine: Engine, clock: FixedClock) -> None:
+    item_id = register_item(engine, "core")
+    data = example("declassification", item_id=item_id, trigger="ad_hoc", request_reason="工艺已被行业标准公开。")
+    run = Run(engine, clock, "declassification", data, "sec01")
+    assert run.view.data["item_name"] == "6204 型深沟球轴承旧版保持架冲压模具图纸"   # read from the register
+    run.do("declassification_review", "sec01", {"declassify_reason": "public", "review_opinion": "已公开。"})
+    vote(run, "approve")
+    assert run.names() == ["chair_approval"] and run.task("chair_approval").assignee == "gm01"
+    run.do("chair_approval", "gm01", {"chair_approved": True})
+    assert status_of(engine, item_id).status == "declassified"
+
+
+def test_typed_item_facts_and_votes_are_refused(engine: Engine) -> None:
+    item_id = register_item(engine, "core")
+    for typed in ({"current_level": "general"}, {"item_name": "x"}, {"committee_chair": "sec01"},
+                  {"votes_for": 9}):
+        with pytest.raises(FormDataError, match="not part of the start data"):
+            engine.start("declassification", example("declassification", item_id=item_id, **typed), actor="sec01")

@@ -34,9 +34,10 @@ def _free_port() -> int:
 def _seed(instance: Path) -> None:
     """The demo people with the demo password (and mail addresses), straight into the instance's SQLite file."""
     from records.db import make_engine, make_session_factory, transaction
+    from records.demo_org import ensure_demo
     from records.migrate import upgrade
     from records.models import User
-    from records.people import DEMO_PEOPLE, ensure_people
+    from records.people import DEMO_PEOPLE
     from web.demo import DEMO_PASSWORD
     from web.passwords import hash_password
 
@@ -45,7 +46,7 @@ def _seed(instance: Path) -> None:
         upgrade(db)
         password = hash_password(DEMO_PASSWORD)
         with transaction(make_session_factory(db)) as session:
-            ensure_people(session, DEMO_PEOPLE)
+            ensure_demo(session)
             for person in DEMO_PEOPLE:
                 user = session.get(User, person.id)
                 assert user is not None

@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from records.db import transaction
+from records.demo_org import ensure_demo
 from records.instance import Instance
 from records.models import User
-from records.people import DEMO_PEOPLE, ensure_people
+from records.people import DEMO_PEOPLE
 from tests.web.support import fast_services, probe, sealed_pdf, shared_pki  # noqa: F401 - fixtures
 from web import create_app
 from web.demo import DEMO_PASSWORD
@@ -36,7 +37,7 @@ def app(tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
     web: WebState = app.extensions["mibao"]
     password = hash_password(DEMO_PASSWORD)
     with transaction(web.sessions) as session:
-        ensure_people(session, DEMO_PEOPLE)
+        ensure_demo(session)
         for person in DEMO_PEOPLE:
             user = session.get(User, person.id)
             assert user is not None

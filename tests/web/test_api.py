@@ -20,8 +20,7 @@ from web import create_app
 from web.state import WebState
 
 REQUEST = {"request_reason": "检测设备售后回访，参观成品检测中心外围区域。", "minimal_necessity": True}
-APPROVAL = {"approved": True, "approver_name": "钱伟", "approver_department": "技术研发部",
-            "approval_date": "2026-11-21"}
+APPROVAL = {"approved": True, "approval_date": "2026-11-21"}
 
 
 def _token(web: WebState, user_id: str, *, revoked: bool = False) -> dict[str, str]:

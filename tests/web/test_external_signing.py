@@ -14,8 +14,7 @@ from tests.web.support import CODE, CONTACT, LINK, sign_in
 from web.state import WebState
 
 REQUEST = {"request_reason": "检测设备售后回访，参观成品检测中心外围区域。", "minimal_necessity": True}
-APPROVAL = {"approved": True, "approver_name": "钱伟", "approver_department": "技术研发部",
-            "approval_date": "2026-11-21"}
+APPROVAL = {"approved": True, "approval_date": "2026-11-21"}
 
 
 def _ready(web: WebState, instance_id: int, name: str) -> str:

@@ -24,9 +24,9 @@ def build() -> Process:
     gw_core = p.xgw("gw_core_disclosure", "披露核心秘密？", "employee")
     p.chain(start, request, gw_core)
     committee = p.user("committee_disclosure_approval", "保密委员会审批核心秘密披露", "committee",
-                       form="committee_disclosure_approval", assignee="committee_chair", shift=1)
+                       form="committee_disclosure_approval", decider="committee_chair", shift=1)
     dept = p.user("department_approval", "部门负责人审批", "department_head", form="department_approval",
-                  assignee="department_head_user")
+                  decider="department_head")
     p.flow(gw_core, committee, "是", condition="core_disclosure")
     p.flow(gw_core, dept, "否", default=True)
     gw_c_ok = p.xgw("gw_committee_approved", "委员会批准？", "committee")
@@ -37,8 +37,10 @@ def build() -> Process:
     p.flow(gw_c_ok, join_ok, "批准", condition="core_disclosure_approved")
     p.flow(gw_d_ok, join_ok, "批准", condition="approved")
 
+    # An agreement under which core secrets are disclosed is itself core.
     prepare = p.service("prepare_external_agreement", "生成外部人员保密协议", "department_head",
-                        "prepare_agreement", {"template": "agreement"}, result="external_doc")
+                        "prepare_agreement", {"template": "agreement", "level": "'core' if core_disclosure else None"},
+                        result="external_doc")
     seal = p.service("company_sign_external", "公司盖章", "department_head", "company_sign",
                      {"document": "external_doc"}, result="external_company_signature")
     sign_ext = p.user("sign_external", "外部人员通过链接签署", "external", form="sign_agreement",

@@ -16,10 +16,12 @@ def build() -> Process:
             "保密委员会表决（涉及核心秘密时另需主任审批） → 更新《商业秘密清单》（change_level） → 通知相关人员。",
     )
     start = p.start("start", "业务部门提出密级变更申请", "liaison")
+    read = p.service("read_item", "读取《商业秘密清单》条目（名称、现密级、部门）", "secrecy_office",
+                     "read_register_item", result="item")
     assess = p.user("assess_level_change", "评估密级变更申请", "secrecy_office", form="level_change_assessment")
     gw_assess = p.xgw("gw_assessment", "建议变更？", "secrecy_office")
-    p.chain(start, assess, gw_assess)
-    vote, tally = committee_vote(p)
+    p.chain(start, read, assess, gw_assess)
+    vote, tally = committee_vote(p, level="new_level")
     p.flow(gw_assess, vote, "建议变更", condition="recommend_change")
     gw_vote = p.xgw("gw_vote_passed", "表决通过？", "committee")
     p.flow(tally, gw_vote)
@@ -28,21 +30,21 @@ def build() -> Process:
     chair = chair_approval(p, row=1)
     gw_chair_ok = p.xgw("gw_chair_approved", "主任批准？", "committee", row=1)
     join_chair = p.xgw("join_chair", "", "committee")
-    p.flow(gw_core, chair, "是", condition="new_level == 'core' or current_level == 'core'")
+    p.flow(gw_core, chair, "是", condition="decision == 'core' or current_level == 'core'")
     p.flow(gw_core, join_chair, "否", default=True)
     p.flow(chair, gw_chair_ok)
     p.flow(gw_chair_ok, join_chair, "批准", condition="chair_approved")
     apply = p.service("apply_level_change", "更新《商业秘密清单》密级", "secrecy_office", "change_level",
                       result="level_change_record")
     notify_ok = p.service("notify_level_changed", "通知申请部门及相关人员", "secrecy_office", "notify",
-                          {"role": "'liaison'", "user": "liaison_user",
+                          {"role": "'liaison'", "decider": "'liaison'",
                            "subject": "item_name + '：密级已变更，请通知知悉范围内人员'"})
     end_ok = p.end("end", "密级已变更", "secrecy_office")
     p.chain(join_chair, apply, notify_ok, end_ok)
 
     join_no = p.xgw("join_rejected", "", "liaison")
     notify_no = p.service("notify_change_rejected", "通知申请部门：不予变更", "liaison", "notify",
-                          {"role": "'liaison'", "user": "liaison_user",
+                          {"role": "'liaison'", "decider": "'liaison'",
                            "subject": "item_name + '：密级变更申请未获批准'"})
     end_no = p.end("end_rejected", "维持原密级", "liaison")
     p.flow(gw_assess, join_no, "不建议变更", default=True)

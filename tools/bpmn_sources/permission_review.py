@@ -16,7 +16,7 @@ def build() -> Process:
     start = p.start("start", "建立权限核查", "secrecy_office")
     join = p.xgw("join_review", "", "department_head")
     review = p.user("review_permissions", "核查涉密人员访问权限", "department_head", form="permission_review",
-                    assignee="department_head_user")
+                    decider="department_head")
     gw = p.xgw("gw_decision", "核查结论", "department_head")
     p.chain(start, join, review, gw)
     adjust = p.user("adjust_permissions", "按核查意见缩减权限", "secrecy_office",

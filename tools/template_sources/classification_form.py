@@ -34,6 +34,7 @@ def build() -> Document:
         ["三、保密委员会审批"],
         ["会议日期", "{{ meeting_date|cn_date }}", "表决情况",
          "赞成{{ votes_for }}票，反对{{ votes_against }}票，弃权{{ votes_abstain }}票"],
+        ["表决委员", "{{ voter_names }}"],
         ["审批结论", DECISION],
         ["审批意见", "{{ decision_note }}"],
         ["审批人", "{{ committee_chair_name }}（保密委员会主任）"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from records.models import Notification, Revocation
+from workflows.authority import resolve_decider
 from workflows.registry import OPERATIONS, OperationContext
 
 SYSTEMS = ("door", "accounts", "files")
@@ -21,8 +22,12 @@ def revoke_access(ctx: OperationContext, system: str) -> dict[str, str]:
 
 
 @OPERATIONS.operation("notify")
-def notify(ctx: OperationContext, role: str, subject: str, user: str | None = None) -> bool:
-    """Put a message for ROLE (or one USER) in the outbox."""
+def notify(ctx: OperationContext, role: str, subject: str, user: str | None = None, decider: str | None = None
+           ) -> bool:
+    """Put a message for ROLE (or one USER, or the holder of the post DECIDER, e.g. the department's liaison)
+    in the outbox."""
+    if decider is not None:
+        user = resolve_decider(ctx.session, ctx.instance, decider, ctx.data).id
     ctx.session.add(Notification(instance_id=ctx.instance.id, to_role=role, to_user=user, subject=subject,
                                  created_at=ctx.now))
     ctx.session.flush()

@@ -1,69 +1,141 @@
-"""Operations of the secret register (seed 003 §4): committee votes, entries, level changes, declassification."""
+"""Operations of the secret register (seed 003 §4): the committee, its votes, entries, level changes,
+declassification.
+
+What these record is evidence, so each value comes from what the system knows: the committee and its rules
+from the organisation when it is convened, each vote from the member's own task, the level from the vote, an
+item's current level from the register. None of it can be typed into a form (the forms do not have the
+fields, and start data naming them is refused by ``workflows.authority``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from records.levels import LEVELS
-from records.models import SecretItem
+from records.levels import LEVEL_NAMES, LEVELS, SecretLevel
+from records.models import SecretItem, User
+from records.organisation import committee
 from workflows.clock import SHANGHAI
 from workflows.registry import OPERATIONS, OperationContext
 
+_VOTE_NAMES = {"approve": "赞成", "reject": "反对", "abstain": "弃权"}
+
+
+@OPERATIONS.operation("convene_committee")
+def convene_committee(ctx: OperationContext) -> dict[str, Any]:
+    """Read the committee from the organisation: one vote task per member, its quorum and majority."""
+    current = committee(ctx.session)
+    if current.chair is None or not current.members:
+        raise ValueError("the secrecy committee has no chair or no members: appoint them "
+                         "(`mibao org appoint committee_chair USER`, `… committee_member USER`), then retry")
+    ctx.data.update(committee_members=[u.id for u in current.members], committee_chair=current.chair.id,
+                    committee_chair_name=current.chair.name, quorum=current.quorum, majority=current.majority,
+                    # Emptied for each round: SpiffWorkflow refuses a multi-instance whose output already holds items.
+                    votes=[])
+    return {"members": [u.id for u in current.members], "chair": current.chair.id, "quorum": current.quorum,
+            "majority": current.majority, "at": ctx.now.isoformat()}
+
 
 @OPERATIONS.operation("tally_votes")
-def tally_votes(ctx: OperationContext) -> dict[str, Any]:
-    """Count ``votes`` of ``committee_members``: quorum (share of members voting) and majority of votes cast."""
+def tally_votes(ctx: OperationContext, level: str | None = None) -> dict[str, Any]:
+    """Count the members' ballots: quorum (share of members voting) and majority of votes cast.
+
+    ``votes[i]`` is the ballot of ``committee_members[i]`` (the multi-instance keeps input order), so each
+    vote is attributed to the member whose own task cast it. LEVEL is the level voted on, if any."""
     members = list(ctx.data.get("committee_members") or [])
-    votes = [v for v in (ctx.data.get("votes") or []) if isinstance(v, dict)]
-    quorum = float(ctx.data.get("quorum", 2 / 3))
-    majority = float(ctx.data.get("majority", 0.5))
-    counted = {k: sum(1 for v in votes if v.get("vote") == k) for k in ("approve", "reject", "abstain")}
+    ballots = list(ctx.data.get("votes") or [])
+    quorum = float(ctx.data["quorum"])
+    majority = float(ctx.data["majority"])
+    voters = []
+    for member, ballot in zip(members, ballots, strict=False):
+        vote = ballot.get("vote") if isinstance(ballot, dict) else None
+        if vote not in _VOTE_NAMES:
+            continue
+        user = ctx.session.get(User, member)
+        voters.append({"user": member, "name": user.name if user else member, "vote": vote})
+    counted = {k: sum(1 for v in voters if v["vote"] == k) for k in _VOTE_NAMES}
     cast = counted["approve"] + counted["reject"]
     present = cast + counted["abstain"]
     quorum_met = bool(members) and present / len(members) >= quorum
     approved = quorum_met and cast > 0 and counted["approve"] / cast > majority
-    return {"approved": approved, "yes": counted["approve"], "no": counted["reject"],
-            "abstain": counted["abstain"], "quorum_met": quorum_met, "members": len(members)}
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"the committee cannot vote on level {level!r}")
+    # What the approval form prints: the counts and each voter by name, as tallied here.
+    ctx.data.update(votes_for=counted["approve"], votes_against=counted["reject"], votes_abstain=counted["abstain"],
+                    voter_names="、".join(f"{v['name']}（{_VOTE_NAMES[v['vote']]}）" for v in voters) or "无")
+    if approved and level is not None:
+        ctx.data["decision"] = level
+    return {"approved": approved, "yes": counted["approve"], "no": counted["reject"], "abstain": counted["abstain"],
+            "quorum_met": quorum_met, "members": len(members), "quorum": quorum, "majority": majority,
+            "voters": voters, "level": level if approved else None}
+
+
+def _voted_level(ctx: OperationContext) -> str:
+    """The level the committee approved; core also needs the chair's own approval (seed 003 §4.2.1)."""
+    tally = ctx.data.get("tally") or {}
+    level = tally.get("level")
+    if not tally.get("approved") or level not in LEVELS:
+        raise ValueError("the committee has not approved a level; nothing is registered without its vote")
+    if level == SecretLevel.CORE and ctx.data.get("chair_approved") is not True:
+        raise ValueError("a core level needs the committee chair's approval")
+    return str(level)
 
 
 @OPERATIONS.operation("register_secret_item")
 def register_secret_item(ctx: OperationContext) -> int:
-    """Enter the approved item into the register, with its approval record."""
+    """Enter the approved item into the register at the level the committee voted, with its approval record."""
     d = ctx.data
-    # The committee's decision fixes the level; the liaison's proposal is only a proposal.
-    level = str(d.get("decision") or d.get("proposed_level"))
-    if level not in LEVELS:
-        raise ValueError(f"cannot register an item with level {level!r}")
+    level = _voted_level(ctx)
+    chair = committee(ctx.session).chair
     item = SecretItem(
         name=str(d["item_name"]), level=level, department=d.get("department"), carrier=d.get("carrier_form"),
         knowers=d.get("knowers"), period=d.get("secrecy_period"),
         declassification_condition=d.get("declassification_condition"),
-        classified_on=ctx.now.astimezone(SHANGHAI).date(), approver=d.get("committee_chair"),
+        classified_on=ctx.now.astimezone(SHANGHAI).date(), approver=chair.name if chair else None,
         notes=d.get("notes"), instance_id=ctx.instance.id,
-        approval={"tally": d.get("tally"), "votes": d.get("votes"), "chair_approved": d.get("chair_approved"),
-                  "at": ctx.now.isoformat()},
+        approval={"tally": d.get("tally"), "committee": d.get("committee"), "chair_approved": d.get("chair_approved"),
+                  "chair": chair.id if chair else None, "at": ctx.now.isoformat()},
     )
     ctx.session.add(item)
     ctx.session.flush()
     return item.id
 
 
-def _item(ctx: OperationContext) -> SecretItem:
-    item = ctx.session.get(SecretItem, int(ctx.data["item_id"]), with_for_update=True)
+def _item(ctx: OperationContext, *, lock: bool = True) -> SecretItem:
+    try:
+        item_id = int(ctx.data["item_id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("the process names no register item (item_id)") from None
+    item = ctx.session.get(SecretItem, item_id, with_for_update=lock)
     if item is None:
-        raise ValueError(f"there is no register item {ctx.data['item_id']!r}")
+        raise ValueError(f"there is no register item {item_id}")
     return item
+
+
+@OPERATIONS.operation("read_register_item")
+def read_register_item(ctx: OperationContext) -> dict[str, Any]:
+    """Read the item's name, current level and department from the register (not from the start data)."""
+    item = _item(ctx, lock=False)
+    if item.status != "active":
+        raise ValueError(f"register item {item.id} is {item.status}: nothing to change or review")
+    ctx.data.update(item_name=item.name, current_level=item.level, department=item.department)
+    return {"id": item.id, "name": item.name, "level": item.level, "department": item.department}
 
 
 @OPERATIONS.operation("change_level")
 def change_level(ctx: OperationContext) -> str:
-    """Apply ``new_level`` to register item ``item_id`` (seed 003 §4.3.1), keeping the approval record."""
-    item, new = _item(ctx), str(ctx.data["new_level"])
-    if new not in LEVELS:
-        raise ValueError(f"unknown level {new!r}")
+    """Apply the level the committee voted to register item ``item_id`` (seed 003 §4.3.1), keeping the record."""
+    item, new = _item(ctx), _voted_level(ctx)
+    if item.level != ctx.data.get("current_level"):
+        raise ValueError(f"{item.name} is {LEVEL_NAMES.get(item.level, item.level)} now, not "
+                         f"{LEVEL_NAMES.get(str(ctx.data.get('current_level')), ctx.data.get('current_level'))} as "
+                         "when this change was requested; start a new request")
+    if item.level == SecretLevel.CORE and ctx.data.get("chair_approved") is not True:
+        raise ValueError("changing the level of a core item needs the committee chair's approval")
     item.approval = {**item.approval, "changes": [*item.approval.get("changes", []),
-                                                   {"from": item.level, "to": new, "at": ctx.now.isoformat()}]}
+                                                   {"from": item.level, "to": new, "at": ctx.now.isoformat(),
+                                                    "tally": ctx.data.get("tally"),
+                                                    "chair_approved": ctx.data.get("chair_approved")}]}
     item.level = new
     ctx.session.flush()
     return new
@@ -71,10 +143,15 @@ def change_level(ctx: OperationContext) -> str:
 
 @OPERATIONS.operation("declassify_item")
 def declassify_item(ctx: OperationContext) -> str:
-    """Declassify register item ``item_id`` for ``declassify_reason`` (seed 003 §4.3.2)."""
+    """Declassify register item ``item_id`` for ``declassify_reason`` after the committee's vote (§4.3.2)."""
     item = _item(ctx)
+    tally = ctx.data.get("tally") or {}
+    if not tally.get("approved"):
+        raise ValueError("the committee has not approved the declassification")
+    if item.level == SecretLevel.CORE and ctx.data.get("chair_approved") is not True:
+        raise ValueError("declassifying a core item needs the committee chair's approval")
     item.status = "declassified"
     item.approval = {**item.approval, "declassified": {"reason": ctx.data.get("declassify_reason"),
-                                                       "at": ctx.now.isoformat()}}
+                                                       "tally": tally, "at": ctx.now.isoformat()}}
     ctx.session.flush()
     return dt.datetime.isoformat(ctx.now)
