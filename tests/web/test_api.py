@@ -10,11 +10,12 @@ from typing import Any
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from cli import mibao
 from records.db import transaction
 from records.instance import Instance
-from records.models import ApiToken, utcnow
+from records.models import ApiToken, ProcessInstance, SecretItem, utcnow
 from tests.bpmn.driver import example
 from web import create_app
 from web.state import WebState
@@ -126,3 +127,30 @@ def test_token_create_prints_a_working_token(tmp_path: Path) -> None:
         assert response.status_code == 200
     finally:
         app.extensions["mibao"].close()
+
+
+def test_the_secrecy_office_cannot_run_a_committee_decision_through_the_api(client: FlaskClient, web: WebState
+                                                                             ) -> None:
+    """The attack of issue 10: an officer's token starts a level change naming itself the committee and chair, with
+    a false current level. Refused, naming each field and where it comes from; the core item stays core."""
+    with transaction(web.sessions) as session:
+        item = SecretItem(name="风电主轴轴承套圈热处理工艺参数", level="core", department="技术研发部", approval={})
+        session.add(item)
+        session.flush()
+        item_id = item.id
+    officer = _token(web, "sec01")
+    forged = {**example("level_change", item_id=item_id, new_level="important"),
+              "committee_members": ["sec01"], "committee_chair": "sec01", "current_level": "important"}
+    refused = client.post("/api/v1/processes/level_change/instances", json=forged, headers=officer)
+    assert refused.status_code == 422
+    problems = _json(refused)["problems"]
+    assert [p.split(":")[0] for p in problems] == ["committee_chair", "committee_members", "current_level"]
+    assert "deciders come from the organisation" in problems[0] and "secret register" in problems[2]
+    # Without the forged fields the committee of the organisation votes, and the chair must approve (core).
+    started = client.post("/api/v1/processes/level_change/instances",
+                          json=example("level_change", item_id=item_id, new_level="important"), headers=officer)
+    assert started.status_code == 201
+    with web.sessions() as session:
+        assert session.get(SecretItem, item_id).level == "core"
+        assert session.scalar(select(ProcessInstance.status).where(ProcessInstance.id == _json(started)["id"])) \
+            == "running"

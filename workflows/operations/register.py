@@ -52,7 +52,8 @@ def tally_votes(ctx: OperationContext, level: str | None = None) -> dict[str, An
         if vote not in _VOTE_NAMES:
             continue
         user = ctx.session.get(User, member)
-        voters.append({"user": member, "name": user.name if user else member, "vote": vote})
+        voters.append({"user": member, "name": user.name if user else member, "vote": vote,
+                       **({"comment": str(ballot["comment"])} if ballot.get("comment") else {})})
     counted = {k: sum(1 for v in voters if v["vote"] == k) for k in _VOTE_NAMES}
     cast = counted["approve"] + counted["reject"]
     present = cast + counted["abstain"]
