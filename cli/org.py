@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cli import context
 from records import organisation
@@ -20,11 +22,11 @@ _ACTOR = click.option("--as", "actor", default="cli", show_default=True,
                       help="Who makes the change (recorded in the organisation's history and the audit log).")
 
 
-def _run(action: object) -> None:
+def _run(action: Callable[[Session], object]) -> None:
     """Run ``action(session)`` in one transaction; an OrganisationError is a clear message, nothing changed."""
     with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
         try:
-            action(session)  # type: ignore[operator]
+            action(session)
         except organisation.OrganisationError as exc:
             raise click.ClickException(str(exc)) from None   # leaving the block rolls back
 

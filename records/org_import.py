@@ -25,7 +25,15 @@ from sqlalchemy.orm import Session
 
 from records.levels import LEVELS
 from records.models import Appointment, Department, OrgPost, PersonStatus, User
-from records.organisation import GENERAL_MANAGER_ROLE, add_department, appoint, dismiss, log_change, set_status
+from records.organisation import (
+    GENERAL_MANAGER_ROLE,
+    POST_ROLES,
+    add_department,
+    appoint,
+    dismiss,
+    log_change,
+    set_status,
+)
 from records.people import OUTSIDE_PARTY_ROLE
 
 __all__ = ["COLUMNS", "ImportReport", "RowResult", "import_people"]
@@ -212,7 +220,7 @@ def import_people(session: Session, text: str, *, actor: str, now: dt.datetime) 
 
     for row in rows:
         user = users.get(row.id)
-        post_roles = [r for r in (user.roles if user else []) if r in ("department_head", "liaison", "committee")]
+        post_roles = [r for r in (user.roles if user else []) if r in POST_ROLES.values()]
         values = {"name": row.name, "department": row.department, "post": row.post, "personnel_level": row.level,
                   "email": row.email, "identifier": row.identifier, "roles": [*row.roles, *post_roles]}
         if user is None:

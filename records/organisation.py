@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "GENERAL_MANAGER_ROLE",
     "MAINTAINERS",
+    "POST_ROLES",
     "Committee",
     "OrganisationError",
     "add_department",
@@ -48,7 +49,7 @@ GENERAL_MANAGER_ROLE = "general_manager"
 # Who maintains the organisation: HR (people, departments) and the secrecy office (posts, committee rules).
 MAINTAINERS = frozenset({"hr", "secrecy_office"})
 # The role each post gives while it is held.
-_POST_ROLES = {OrgPost.DEPARTMENT_HEAD: "department_head", OrgPost.LIAISON: "liaison",
+POST_ROLES = {OrgPost.DEPARTMENT_HEAD: "department_head", OrgPost.LIAISON: "liaison",
                OrgPost.COMMITTEE_CHAIR: "committee", OrgPost.COMMITTEE_MEMBER: "committee"}
 _PER_DEPARTMENT = frozenset({OrgPost.DEPARTMENT_HEAD, OrgPost.LIAISON})
 # Posts with one holder: appointing a new one ends the old one's term.
@@ -216,9 +217,9 @@ def end_all(session: Session, *, actor: str, user_id: str, now: dt.datetime) -> 
 
 
 def _sync_roles(session: Session, user: User) -> None:
-    held = {_POST_ROLES[OrgPost(a.post)] for a in session.scalars(
+    held = {POST_ROLES[OrgPost(a.post)] for a in session.scalars(
         select(Appointment).where(Appointment.user_id == user.id, Appointment.ends_at.is_(None)))}
-    roles = [r for r in (user.roles or []) if r not in _POST_ROLES.values() or r in held]
+    roles = [r for r in (user.roles or []) if r not in POST_ROLES.values() or r in held]
     user.roles = [*roles, *sorted(held - set(roles))]
     session.flush()
 
