@@ -34,6 +34,7 @@ from records.access_report import weekly_access_report
 from records.audit import GENESIS, chain_hash, verify_chain
 from records.audit_tokens import request_token
 from records.db import make_session_factory, transaction
+from records.levels import LEVELS as SECRET_LEVELS
 from records.models import AuditAnchor, AuditHead, AuditRecord
 from signing import Pki
 from tests.db import database
@@ -41,7 +42,7 @@ from tests.db import database
 CST = dt.timezone(dt.timedelta(hours=8))
 WEEK = dt.datetime(2026, 11, 9, tzinfo=CST)
 ACTIONS = ("view", "download", "page_image", "complete", "service")
-LEVELS = ("core", "important", "general", None)
+LEVELS = (*SECRET_LEVELS, None)
 
 
 def _rows(count: int, start: dt.datetime, span: dt.timedelta, first_seq: int, prev: str,

@@ -11,6 +11,7 @@ import click
 
 from cli import context
 from cli.files import read_json
+from records.models import TaskState
 from workflows import FixedClock
 from workflows.registry import OPERATIONS
 
@@ -80,7 +81,7 @@ def process_start(process_id: str, data_file: Path, actor: str, now: str | None)
         view = engine.start(process_id, _object(data_file), actor=actor)
     click.echo(f"instance {view.id} of {process_id}: {view.status}")
     for task in view.tasks:
-        if task.state == "ready":
+        if task.state == TaskState.READY:
             click.echo(f"  task {task.id}  {task.title}  [{task.lane}{' → ' + task.assignee if task.assignee else ''}]")
 
 

@@ -36,6 +36,7 @@ from records.models import (
     Document,
     DocumentStatus,
     HistoryEntry,
+    InstanceStatus,
     NonCompeteCheck,
     Notification,
     ProcessInstance,
@@ -181,7 +182,7 @@ def offboard(desk: _Desk, *, months: int = 24, cooldown: bool = True, missed: in
     view = desk.do(view.id, "sign_carrier_handover_secrecy_office", AGREE)
     proof = {"employment_status": "employed", "new_employer": "聊城市某机械配件经销部",
              "proof_type": "social_insurance", "proof_reference": "社保缴纳证明", "truthful": True}
-    while view.status != "completed":
+    while view.status != InstanceStatus.COMPLETED:
         if view.next_timer_at is None:
             raise RuntimeError(f"offboarding {view.id} waits for nothing: {view.status}")
         desk.tick(view.next_timer_at + dt.timedelta(minutes=1))       # the cool-down ends / a month opens
@@ -212,7 +213,7 @@ def run_demo(engine: Engine, out_dir: Path, clock: FixedClock, echo: Callable[[s
         ("external_nda", lambda: visitor_nda(desk)), ("offboarding", lambda: offboard(desk))]
     for process_id, step in steps:
         view = step()
-        if view.status != "completed":
+        if view.status != InstanceStatus.COMPLETED:
             raise RuntimeError(f"{process_id} instance {view.id} ended {view.status}: {view.error}")
         report.instances[process_id] = view.id
         echo(f"{process_id:15} instance {view.id}: {view.status} at {clock.now().astimezone(CST):%Y-%m-%d}")

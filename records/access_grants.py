@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from records.audit import record
 from records.levels import SecretLevel
-from records.models import AccessGrant, Carrier, Document, SecretItem, Task, User
+from records.models import AccessGrant, Carrier, Document, GrantStatus, ItemStatus, SecretItem, Task, User
 from records.need_to_know import (
     READ_OPERATIONS,
     Decision,
@@ -30,9 +30,25 @@ from records.need_to_know import (
     knower_tokens,
 )
 
-__all__ = ["AccessContext", "AccessRequestError", "AccessRequestNotFound", "AlreadyDecided", "NotTheApprover",
-           "approver_title", "authorize", "decide_request", "load_resource", "pending_for", "request_access",
-           "requests_of", "resource_of_carrier", "resource_of_document", "resource_of_item", "subject_of"]
+__all__ = [
+    "AccessContext",
+    "AccessRequestError",
+    "AccessRequestNotFound",
+    "AlreadyDecided",
+    "NotTheApprover",
+    "approver_title",
+    "authorize",
+    "decide_request",
+    "load_resource",
+    "pending_for",
+    "request_access",
+    "requests_of",
+    "resource_of_carrier",
+    "resource_of_document",
+    "resource_of_item",
+    "revoke_all",
+    "subject_of",
+]
 
 # An important-level approval lasts a week; a core one is for one access, to be made within a day.
 IMPORTANT_VALIDITY = dt.timedelta(days=7)
@@ -96,7 +112,7 @@ def resource_of_document(session: Session, document: Document, subject: Subject 
 
 def resource_of_item(item: SecretItem) -> Resource:
     return Resource("register_item", str(item.id), item.level, department=item.department,
-                    knowers=knower_tokens(item.knowers))
+                    knowers=knower_tokens(item.knowers), declassified=item.status == ItemStatus.DECLASSIFIED)
 
 
 def resource_of_carrier(carrier: Carrier) -> Resource:
@@ -125,7 +141,7 @@ def usable_grants(session: Session, user_id: str, resource: Resource, operation:
     rows = session.scalars(select(AccessGrant).where(
         AccessGrant.user_id == user_id, AccessGrant.target_type == resource.kind,
         AccessGrant.target_id == resource.id, AccessGrant.operation == operation,
-        AccessGrant.status == "approved",
+        AccessGrant.status == GrantStatus.APPROVED,
         or_(AccessGrant.expires_at.is_(None), AccessGrant.expires_at > now)).order_by(AccessGrant.id)).all()
     return [Grant(g.id, g.user_id, g.target_type, g.target_id, g.operation, g.approver or "",
                   single_use=g.level == SecretLevel.CORE) for g in rows]
@@ -141,8 +157,8 @@ def authorize(session: Session, user: User, resource: Resource, operation: str, 
     decision = decide(subject, resource, operation, grants)
     if consume and decision.allowed and decision.grant is not None and decision.grant.single_use:
         used = session.execute(update(AccessGrant).where(AccessGrant.id == decision.grant.id,
-                                                         AccessGrant.status == "approved")
-                               .values(status="used", used_at=now))
+                                                         AccessGrant.status == GrantStatus.APPROVED)
+                               .values(status=GrantStatus.USED, used_at=now))
         if used.rowcount != 1:   # type: ignore[attr-defined]  # a racing request used it first
             decision = Decision(False, "approval_already_used", needs=decision.needs or "general_manager")
     if log:
@@ -172,11 +188,11 @@ def request_access(session: Session, user: User, resource: Resource, operation: 
     pending = session.scalars(select(AccessGrant).where(
         AccessGrant.user_id == user.id, AccessGrant.target_type == resource.kind,
         AccessGrant.target_id == resource.id, AccessGrant.operation == operation,
-        AccessGrant.status == "pending")).first()
+        AccessGrant.status == GrantStatus.PENDING)).first()
     if pending is not None:
         return pending
     grant = AccessGrant(user_id=user.id, target_type=resource.kind, target_id=resource.id, level=resource.level,
-                        operation=operation, purpose=purpose, status="pending", requested_at=now)
+                        operation=operation, purpose=purpose, status=GrantStatus.PENDING, requested_at=now)
     session.add(grant)
     session.flush()
     record(session, actor=user.id, role=",".join(user.roles), action="request_access", target_type=resource.kind,
@@ -200,10 +216,10 @@ def decide_request(session: Session, approver: User, grant_id: int, approve: boo
         # ``resource``) in a transaction of its own, as it does for every other refusal.
         raise NotTheApprover(f"access request {grant_id} is not yours to decide: a {resource.level} access is "
                              f"approved by the {approver_title(resource.level)}", resource)
-    if grant.status != "pending":
+    if grant.status != GrantStatus.PENDING:
         raise AlreadyDecided(f"access request {grant_id} was already decided ({grant.status}) by "
                                  f"{grant.approver} at {grant.decided_at:%Y-%m-%d %H:%M} UTC")
-    grant.status = "approved" if approve else "rejected"
+    grant.status = GrantStatus.APPROVED if approve else GrantStatus.REJECTED
     grant.approver, grant.decided_at, grant.note = approver.id, now, note.strip()[:2000] or None
     if approve:
         grant.level = resource.level
@@ -216,11 +232,27 @@ def decide_request(session: Session, approver: User, grant_id: int, approve: boo
     return grant
 
 
+def revoke_all(session: Session, user_id: str, *, actor: str, now: dt.datetime) -> int:
+    """End every request and approval ``user_id`` has that could still give access (they are leaving);
+    each ended one is a link of the audit chain. Returns how many."""
+    ended = 0
+    for grant in session.scalars(select(AccessGrant).where(
+            AccessGrant.user_id == user_id,
+            AccessGrant.status.in_([GrantStatus.PENDING, GrantStatus.APPROVED])).order_by(AccessGrant.id)):
+        before, grant.status = grant.status, GrantStatus.REVOKED
+        record(session, actor=actor, action="access_revoked", target_type=grant.target_type,
+               target_id=grant.target_id, level=grant.level, at=now,
+               detail={"grant": grant.id, "user": user_id, "was": str(before), "operation": grant.operation})
+        ended += 1
+    session.flush()
+    return ended
+
+
 def pending_for(session: Session, approver: User) -> list[tuple[AccessGrant, Resource]]:
     """The pending requests ``approver`` may decide, oldest first."""
     subject = subject_of(approver)
     found = []
-    for grant in session.scalars(select(AccessGrant).where(AccessGrant.status == "pending")
+    for grant in session.scalars(select(AccessGrant).where(AccessGrant.status == GrantStatus.PENDING)
                                  .order_by(AccessGrant.id).limit(500)):
         resource = load_resource(session, grant.target_type, grant.target_id)
         if resource is not None and grant.user_id != approver.id and approver_may_decide(subject, resource):

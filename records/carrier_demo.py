@@ -12,17 +12,18 @@ from sqlalchemy.orm import Session
 from records.access_grants import decide_request, request_access, resource_of_carrier
 from records.carriers import confirm_receipt, issue_carrier, register_carrier
 from records.destructions import approve_destruction, request_destruction, witness_destruction
+from records.levels import SecretLevel
 from records.models import Carrier, User
 
 __all__ = ["seed_carriers"]
 
 # serial, name, level, form, copies, department
 CARRIERS = (
-    ("HX-2026-001", "热处理淬火介质配方（工艺卡）", "core", "paper", 1, "技术研发部"),
-    ("HX-2026-002", "风电轴承寿命试验原始数据（移动硬盘）", "core", "electronic", 1, "技术研发部"),
-    ("ZY-2026-001", "精密磨削加工工艺参数表", "important", "paper", 2, "技术研发部"),
-    ("YB-2026-001", "常规零部件采购价格表", "general", "paper", 3, "技术研发部"),
-    ("YB-2026-002", "未量产轴承样品 6205-X", "general", "physical", 1, "生产部"),
+    ("HX-2026-001", "热处理淬火介质配方（工艺卡）", SecretLevel.CORE, "paper", 1, "技术研发部"),
+    ("HX-2026-002", "风电轴承寿命试验原始数据（移动硬盘）", SecretLevel.CORE, "electronic", 1, "技术研发部"),
+    ("ZY-2026-001", "精密磨削加工工艺参数表", SecretLevel.IMPORTANT, "paper", 2, "技术研发部"),
+    ("YB-2026-001", "常规零部件采购价格表", SecretLevel.GENERAL, "paper", 3, "技术研发部"),
+    ("YB-2026-002", "未量产轴承样品 6205-X", SecretLevel.GENERAL, "physical", 1, "生产部"),
 )
 
 

@@ -23,7 +23,7 @@ from records.access_grants import AccessContext, authorize, resource_of_carrier
 from records.audit import record
 from records.db import transaction
 from records.levels import SecretLevel
-from records.models import Carrier, CarrierMovement, Destruction, SecretItem, User
+from records.models import Carrier, CarrierMovement, CarrierStatus, Destruction, MovementKind, SecretItem, User
 from records.need_to_know import LEVELS
 
 __all__ = ["FORMS", "LEVELS", "NO_CONTEXT", "STATUSES", "CarrierConflict", "CarrierError", "CarrierNotFound",
@@ -31,7 +31,7 @@ __all__ = ["FORMS", "LEVELS", "NO_CONTEXT", "STATUSES", "CarrierConflict", "Carr
            "receivers", "register_carrier", "register_query", "return_carrier", "run_step"]
 
 FORMS = ("paper", "electronic", "physical")
-STATUSES = ("in_store", "issued", "destroyed")
+STATUSES: tuple[str, ...] = tuple(status.value for status in CarrierStatus)
 RANK = {level.value: level.rank for level in SecretLevel}
 KEEPER = "secrecy_office"
 REGISTRARS = frozenset({KEEPER, "liaison"})
@@ -160,7 +160,7 @@ def register_carrier(session: Session, user: User, *, serial: str, name: str, le
     if session.scalar(select(Carrier.id).where(Carrier.serial == values["serial"])) is not None:
         raise step.refuse(CarrierConflict(f"serial {values['serial']} is already in the register; use the "
                                           "number marked on this carrier, or add a copy suffix such as -2"))
-    carrier = Carrier(**values, created_at=now, created_by=user.id, status="in_store")
+    carrier = Carrier(**values, created_at=now, created_by=user.id, status=CarrierStatus.IN_STORE)
     try:
         with session.begin_nested():
             session.add(carrier)
@@ -168,8 +168,8 @@ def register_carrier(session: Session, user: User, *, serial: str, name: str, le
     except IntegrityError:   # registered concurrently under the same serial
         raise step.refuse(CarrierConflict(f"serial {values['serial']} was registered a moment ago; "
                                           "reload the register")) from None
-    session.add(CarrierMovement(carrier_id=carrier.id, kind="register", to_user=None, at=now, recorded_by=user.id,
-                                confirmed_by=user.id, confirmed_at=now))
+    session.add(CarrierMovement(carrier_id=carrier.id, kind=MovementKind.REGISTER, to_user=None, at=now,
+                                recorded_by=user.id, confirmed_by=user.id, confirmed_at=now))
     session.flush()
     step.about(carrier)
     step.done(serial=carrier.serial, form=carrier.form, copies=carrier.copies, item=carrier.item_id,
@@ -232,9 +232,9 @@ def issue_carrier(session: Session, user: User, carrier_id: int, to_user: str, p
             f"{receiver.name} ({receiver.id}) may not receive this {carrier.level} carrier: under the need-to-know "
             f"rule they need {approval}. Ask them to request access to carrier #{carrier.id}, then issue it again"),
             to_user=receiver.id, basis=decision.basis)
-    carrier.status, carrier.holder = "issued", receiver.id
-    movement = CarrierMovement(carrier_id=carrier.id, kind="issue", from_user=user.id, to_user=receiver.id,
-                               purpose=purpose, at=now, recorded_by=user.id)
+    carrier.status, carrier.holder = CarrierStatus.ISSUED, receiver.id
+    movement = CarrierMovement(carrier_id=carrier.id, kind=MovementKind.ISSUE, from_user=user.id,
+                               to_user=receiver.id, purpose=purpose, at=now, recorded_by=user.id)
     session.add(movement)
     session.flush()
     step.done(movement=movement.id, to_user=receiver.id, purpose=purpose, basis=decision.basis)
@@ -243,9 +243,9 @@ def issue_carrier(session: Session, user: User, carrier_id: int, to_user: str, p
 
 def _issue_problem(session: Session, user: User, carrier: Carrier, receiver: User | None,
                    to_user: str) -> CarrierError | None:
-    if carrier.status == "destroyed":
+    if carrier.status == CarrierStatus.DESTROYED:
         return CarrierConflict(f"carrier {carrier.serial} was destroyed; it cannot be issued")
-    if carrier.status != "in_store":
+    if carrier.status != CarrierStatus.IN_STORE:
         return CarrierConflict(f"carrier {carrier.serial} is not in the store (held by {carrier.holder}); "
                                "record its return first")
     if session.scalar(select(Destruction.id).where(Destruction.carrier_id == carrier.id)) is not None:
@@ -264,7 +264,7 @@ def confirm_receipt(session: Session, user: User, movement_id: int, *, now: dt.d
     step = Step(session, user, "confirm_receipt", now, context)
     movement, carrier = load_line(step, CarrierMovement, movement_id,
                                   f"there is no hand-over #{movement_id}; open it from “my carriers”")
-    if movement.kind != "issue" or movement.to_user != user.id:
+    if movement.kind != MovementKind.ISSUE or movement.to_user != user.id:
         raise step.refuse(CarrierRefused("only the person a carrier was issued to confirms its receipt"),
                           movement=movement.id)
     if movement.confirmed_at is not None:
@@ -283,14 +283,14 @@ def return_carrier(session: Session, user: User, carrier_id: int, *, note: str =
     carrier = load_carrier(step, carrier_id)
     if not step.has_role(KEEPER):
         raise step.refuse(CarrierRefused("only the secrecy office takes carriers back into the store"))
-    if carrier.status != "issued" or carrier.holder is None:
+    if carrier.status != CarrierStatus.ISSUED or carrier.holder is None:
         raise step.refuse(CarrierConflict(f"carrier {carrier.serial} is not issued ({carrier.status}); "
                                           "there is nothing to take back"))
     holder = carrier.holder
-    movement = CarrierMovement(carrier_id=carrier.id, kind="return", from_user=holder, to_user=user.id,
+    movement = CarrierMovement(carrier_id=carrier.id, kind=MovementKind.RETURN, from_user=holder, to_user=user.id,
                                purpose=note.strip()[:2000] or None, at=now, recorded_by=user.id,
                                confirmed_by=user.id, confirmed_at=now)
-    carrier.status, carrier.holder = "in_store", None
+    carrier.status, carrier.holder = CarrierStatus.IN_STORE, None
     session.add(movement)
     session.flush()
     step.done(movement=movement.id, from_user=holder)
@@ -331,7 +331,7 @@ def ledger(session: Session, carrier_id: int) -> Sequence[CarrierMovement]:
 
 def holdings(session: Session, user_id: str) -> list[tuple[Carrier, CarrierMovement | None]]:
     """What ``user_id`` holds, or was issued and has not confirmed, each with the last issue line to them."""
-    lines = session.scalars(select(CarrierMovement).where(CarrierMovement.kind == "issue",
+    lines = session.scalars(select(CarrierMovement).where(CarrierMovement.kind == MovementKind.ISSUE,
                                                          CarrierMovement.to_user == user_id)
                             .order_by(CarrierMovement.id)).all()
     last = {m.carrier_id: m for m in lines}

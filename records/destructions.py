@@ -34,7 +34,16 @@ from records.carriers import (
     load_line,
 )
 from records.levels import SecretLevel
-from records.models import Carrier, CarrierMovement, Destruction, DestructionWitness, User
+from records.models import (
+    Carrier,
+    CarrierMovement,
+    CarrierStatus,
+    Destruction,
+    DestructionStatus,
+    DestructionWitness,
+    MovementKind,
+    User,
+)
 from records.need_to_know import CORE_DESTRUCTION_WITNESSES, WITNESS_ROLES
 
 __all__ = ["CORE_DESTRUCTION_WITNESSES", "METHODS", "approve_destruction", "available_steps", "destruction_of",
@@ -71,13 +80,13 @@ def request_destruction(session: Session, user: User, carrier_id: int, method: s
     earlier = destruction_of(session, carrier.id)
     if earlier is not None:   # turned down before: the one record per carrier starts again (the chain keeps all)
         earlier.level, earlier.method, earlier.reason, earlier.status = carrier.level, method, reason.strip(), \
-            "requested"
+            DestructionStatus.REQUESTED
         earlier.requested_by, earlier.requested_at, earlier.approved_by, earlier.approved_at = user.id, now, None, None
         session.flush()
         step.done(destruction=earlier.id, method=method, reason=earlier.reason, again=True)
         return earlier
     destruction = Destruction(carrier_id=carrier.id, level=carrier.level, method=method, reason=reason.strip(),
-                              status="requested", requested_by=user.id, requested_at=now)
+                              status=DestructionStatus.REQUESTED, requested_by=user.id, requested_at=now)
     try:
         with session.begin_nested():
             session.add(destruction)
@@ -95,10 +104,10 @@ def _liaison_of(user: User, carrier: Carrier) -> bool:
 
 def _request_problem(session: Session, carrier: Carrier, method: str, reason: str) -> CarrierError | None:
     earlier = destruction_of(session, carrier.id)
-    if earlier is not None and earlier.status != "rejected":
+    if earlier is not None and earlier.status != DestructionStatus.REJECTED:
         return CarrierConflict(f"the destruction of carrier {carrier.serial} was already requested by "
                                f"{earlier.requested_by} ({earlier.status}); follow that record")
-    if carrier.status != "in_store":
+    if carrier.status != CarrierStatus.IN_STORE:
         return CarrierError(f"carrier {carrier.serial} is held by {carrier.holder}; record its return to the "
                             "store first")
     allowed = methods_for(carrier.form, carrier.level)
@@ -121,10 +130,10 @@ def approve_destruction(session: Session, user: User, destruction_id: int, *, no
     if destruction.requested_by == user.id:
         raise step.refuse(CarrierRefused("you asked for this destruction; another secrecy officer approves it"),
                           destruction=destruction.id)
-    if destruction.status != "requested":
+    if destruction.status != DestructionStatus.REQUESTED:
         raise step.refuse(CarrierConflict(f"this destruction was already approved by {destruction.approved_by} "
                                           f"({destruction.status})"), destruction=destruction.id)
-    destruction.status, destruction.approved_by, destruction.approved_at = "approved", user.id, now
+    destruction.status, destruction.approved_by, destruction.approved_at = DestructionStatus.APPROVED, user.id, now
     session.flush()
     step.done(destruction=destruction.id, requested_by=destruction.requested_by)
     return destruction
@@ -139,7 +148,7 @@ def reject_destruction(session: Session, user: User, destruction_id: int, reason
     if not step.has_role(KEEPER):
         raise step.refuse(CarrierRefused("only the secrecy office turns down destructions"),
                           destruction=destruction.id)
-    if destruction.status not in ("requested", "approved"):
+    if destruction.status not in (DestructionStatus.REQUESTED, DestructionStatus.APPROVED):
         raise step.refuse(CarrierConflict(f"this destruction is {destruction.status}; only a requested or approved "
                                           "one can be turned down"), destruction=destruction.id)
     if not 2 <= len(reason.strip()) <= 2000:
@@ -148,7 +157,7 @@ def reject_destruction(session: Session, user: User, destruction_id: int, reason
     lapsed = list(witnesses_of(session, destruction.id))
     for witness in witness_records(session, destruction.id):
         session.delete(witness)   # each confirmation stays in the audit chain; they no longer count
-    destruction.status, destruction.notes = "rejected", f"{user.id}: {reason.strip()}"
+    destruction.status, destruction.notes = DestructionStatus.REJECTED, f"{user.id}: {reason.strip()}"
     session.flush()
     step.done(destruction=destruction.id, reason=reason.strip(), lapsed_witnesses=lapsed)
     return destruction
@@ -162,10 +171,10 @@ def witness_destruction(session: Session, user: User, destruction_id: int, *, no
     if not step.has_role(*WITNESS_ROLES):
         raise step.refuse(CarrierRefused("witnesses are secrecy officers or department secrecy liaisons"),
                           destruction=destruction.id)
-    if destruction.status == "done":
+    if destruction.status == DestructionStatus.DONE:
         raise step.refuse(CarrierConflict("this carrier has already been destroyed; witnesses confirm before"),
                           destruction=destruction.id)
-    if destruction.status != "approved":
+    if destruction.status != DestructionStatus.APPROVED:
         raise step.refuse(CarrierError("the destruction is not approved yet; witnesses confirm an approved "
                                        "destruction, on site"), destruction=destruction.id)
     earlier = next((w for w in witness_records(session, destruction.id) if w.witness == user.id), None)
@@ -206,10 +215,10 @@ def perform_destruction(session: Session, user: User, destruction_id: int, *, no
     problem = _perform_problem(user, carrier, destruction, witnesses, decision.witnesses, stale)
     if problem is not None:
         raise step.refuse(problem, destruction=destruction.id, witnesses=list(witnesses))
-    destruction.status, destruction.performed_by, destruction.performed_at = "done", user.id, now
+    destruction.status, destruction.performed_by, destruction.performed_at = DestructionStatus.DONE, user.id, now
     destruction.notes = notes.strip()[:2000] or None
-    carrier.status, carrier.holder = "destroyed", None
-    session.add(CarrierMovement(carrier_id=carrier.id, kind="destroy", from_user=None, to_user=None,
+    carrier.status, carrier.holder = CarrierStatus.DESTROYED, None
+    session.add(CarrierMovement(carrier_id=carrier.id, kind=MovementKind.DESTROY, from_user=None, to_user=None,
                                 purpose=destruction.method, at=now, recorded_by=user.id, confirmed_by=user.id,
                                 confirmed_at=now))
     session.flush()
@@ -220,11 +229,11 @@ def perform_destruction(session: Session, user: User, destruction_id: int, *, no
 
 def _perform_problem(user: User, carrier: Carrier, destruction: Destruction, witnesses: Sequence[str],
                      needed: int, stale: int = 0) -> Exception | None:
-    if destruction.status == "done":
+    if destruction.status == DestructionStatus.DONE:
         return CarrierConflict(f"carrier {carrier.serial} was already destroyed by {destruction.performed_by}")
-    if destruction.status != "approved":
+    if destruction.status != DestructionStatus.APPROVED:
         return CarrierError("the destruction is not approved yet; another secrecy officer approves it first")
-    if carrier.status != "in_store":
+    if carrier.status != CarrierStatus.IN_STORE:
         return CarrierError(f"carrier {carrier.serial} is held by {carrier.holder}; record its return first")
     if user.id in witnesses:
         return CarrierRefused("you confirmed as a witness, so you cannot also destroy it: witnesses watch someone "
@@ -274,7 +283,7 @@ def takes_part(user: User, carrier: Carrier, destruction: Destruction | None) ->
     roles = set(user.roles or ())
     if KEEPER in roles or _liaison_of(user, carrier):
         return True
-    return destruction is not None and destruction.status == "approved" and bool(roles & WITNESS_ROLES)
+    return destruction is not None and destruction.status == DestructionStatus.APPROVED and bool(roles & WITNESS_ROLES)
 
 
 def available_steps(user: User, carrier: Carrier, destruction: Destruction | None,
@@ -282,17 +291,19 @@ def available_steps(user: User, carrier: Carrier, destruction: Destruction | Non
     """The steps ``user`` may take next on the carrier (the forms its page offers); the steps check again."""
     roles, steps = set(user.roles or ()), set()
     keeper = KEEPER in roles
-    if carrier.status == "in_store" and (destruction is None or destruction.status == "rejected"):
+    if carrier.status == CarrierStatus.IN_STORE \
+            and (destruction is None or destruction.status == DestructionStatus.REJECTED):
         steps |= {"issue"} if keeper else set()
         steps |= {"request_destruction"} if keeper or _liaison_of(user, carrier) else set()
-    if carrier.status == "issued" and keeper:
+    if carrier.status == CarrierStatus.ISSUED and keeper:
         steps.add("return")
-    if destruction is not None and destruction.status == "requested" and keeper \
+    if destruction is not None and destruction.status == DestructionStatus.REQUESTED and keeper \
             and destruction.requested_by != user.id:
         steps.add("approve_destruction")
-    if destruction is not None and destruction.status in ("requested", "approved") and keeper:
+    if destruction is not None and keeper \
+            and destruction.status in (DestructionStatus.REQUESTED, DestructionStatus.APPROVED):
         steps.add("reject_destruction")
-    if destruction is not None and destruction.status == "approved" and user.id not in witnesses:
+    if destruction is not None and destruction.status == DestructionStatus.APPROVED and user.id not in witnesses:
         steps |= {"witness_destruction"} if roles & WITNESS_ROLES else set()
         steps |= {"perform_destruction"} if keeper else set()
     return frozenset(steps)

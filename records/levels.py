@@ -6,9 +6,10 @@ store the value (``"core"``…).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
-__all__ = ["LEVELS", "LEVEL_NAMES", "SecretLevel"]
+__all__ = ["LEVELS", "LEVEL_NAMES", "SecretLevel", "highest"]
 
 
 class SecretLevel(StrEnum):
@@ -25,5 +26,12 @@ class SecretLevel(StrEnum):
 # As stored and as written in forms, manifests and messages: plain strings, highest level first.
 LEVELS: tuple[str, ...] = tuple(level.value for level in SecretLevel)
 # The names printed on documents and marks.
-LEVEL_NAMES: dict[str, str] = {"core": "核心秘密", "important": "重要秘密", "general": "一般秘密"}
+LEVEL_NAMES: dict[str, str] = {SecretLevel.CORE: "核心秘密", SecretLevel.IMPORTANT: "重要秘密",
+                               SecretLevel.GENERAL: "一般秘密"}
 _RANK = {SecretLevel.GENERAL: 1, SecretLevel.IMPORTANT: 2, SecretLevel.CORE: 3}
+
+
+def highest(values: Iterable[object]) -> SecretLevel | None:
+    """The most secret of ``values`` that are levels (others are ignored); None when there is none."""
+    found = [SecretLevel(str(v)) for v in values if str(v) in LEVELS]
+    return max(found, key=lambda level: level.rank) if found else None

@@ -32,15 +32,20 @@ __all__ = [
     "Base",
     "Carrier",
     "CarrierMovement",
+    "CarrierStatus",
     "CheckStatus",
     "Department",
     "Destruction",
+    "DestructionStatus",
     "DestructionWitness",
     "Document",
     "DocumentStatus",
     "ExternalLink",
+    "GrantStatus",
     "HistoryEntry",
     "InstanceStatus",
+    "ItemStatus",
+    "MovementKind",
     "NonCompeteCheck",
     "Notification",
     "OrgChange",
@@ -144,6 +149,46 @@ class OrgPost(StrEnum):
     COMMITTEE_MEMBER = "committee_member"   # 委员 (vice-chairs, heads, counsel, experts)
 
 
+class ItemStatus(StrEnum):
+    """Where a secret register entry stands (seed 003 §4.3.2)."""
+
+    ACTIVE = "active"
+    DECLASSIFIED = "declassified"
+
+
+class GrantStatus(StrEnum):
+    """An access request's decision and use (``records.access_grants``)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    USED = "used"              # a core approval, used up by its one access
+    EXPIRED = "expired"
+    REVOKED = "revoked"        # ended because its holder left (offboarding's revocation)
+
+
+class CarrierStatus(StrEnum):
+    IN_STORE = "in_store"
+    ISSUED = "issued"          # ``Carrier.holder`` has it
+    DESTROYED = "destroyed"
+
+
+class MovementKind(StrEnum):
+    """The kinds of line in the carrier ledger (涉密载体收发台账)."""
+
+    REGISTER = "register"
+    ISSUE = "issue"
+    RETURN = "return"
+    DESTROY = "destroy"
+
+
+class DestructionStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"      # witnesses may confirm, then the secrecy office destroys
+    DONE = "done"
+    REJECTED = "rejected"      # a new request may be made
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -233,6 +278,9 @@ class ExternalLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    # A former employee's personal link acts as their own account (their name on the signature); an outside
+    # party's acts as the account made for the link (``ext-<id>``).
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     email: Mapped[str] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(200))
     expires_at: Mapped[dt.datetime]
@@ -294,6 +342,10 @@ class Task(Base):
     title: Mapped[str] = mapped_column(String(200))
     lane: Mapped[str | None] = mapped_column(String(40))
     assignee: Mapped[str | None] = mapped_column(String(64))
+    # The post that decides the task and the department it decides for, when the organisation assigned it: an
+    # open approval follows the post when its holder leaves or is replaced.
+    decider: Mapped[OrgPost | None] = mapped_column(String(30))
+    decider_department: Mapped[str | None] = mapped_column(String(100))
     form: Mapped[str | None] = mapped_column(String(100))
     sign_document: Mapped[str | None] = mapped_column(String(64))
     sign_party: Mapped[str | None] = mapped_column(String(40))
@@ -374,6 +426,9 @@ class Notification(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[str | None] = mapped_column(String(64))          # attached PDF, if any
+    # The secret level of what the message is about (a register item's), when it is one: the outbox shows it
+    # only to those cleared for it, and mail never carries it.
+    level: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
@@ -395,7 +450,7 @@ class SecretItem(Base):
     classified_on: Mapped[dt.date | None]
     approver: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="active")      # active / declassified
+    status: Mapped[ItemStatus] = mapped_column(String(20), default=ItemStatus.ACTIVE)
     approval: Mapped[dict[str, Any]] = mapped_column(default=dict)         # votes, decision, who and when
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
 
@@ -466,7 +521,7 @@ class AccessGrant(Base):
     level: Mapped[str] = mapped_column(String(20))                        # the target's level when requested
     operation: Mapped[str] = mapped_column(String(20))                    # view / download / print / copy
     purpose: Mapped[str] = mapped_column(Text)                            # 用途
-    status: Mapped[str] = mapped_column(String(20), default="pending")    # pending/approved/rejected/used/expired
+    status: Mapped[GrantStatus] = mapped_column(String(20), default=GrantStatus.PENDING)
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     approver: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[dt.datetime | None]
@@ -492,7 +547,7 @@ class Carrier(Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("secret_items.id"))
     department: Mapped[str | None] = mapped_column(String(100))
     holder: Mapped[str | None] = mapped_column(String(64))                # who has it now; None = in the store
-    status: Mapped[str] = mapped_column(String(20), default="in_store")   # in_store / issued / destroyed
+    status: Mapped[CarrierStatus] = mapped_column(String(20), default=CarrierStatus.IN_STORE)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
 
@@ -504,7 +559,7 @@ class CarrierMovement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))                         # register / issue / return / destroy
+    kind: Mapped[MovementKind] = mapped_column(String(20))
     from_user: Mapped[str | None] = mapped_column(String(64))
     to_user: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str | None] = mapped_column(Text)
@@ -525,7 +580,7 @@ class Destruction(Base):
     level: Mapped[str] = mapped_column(String(20))
     method: Mapped[str] = mapped_column(String(40))                       # shred / wipe / physical / incinerate
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="requested")  # requested/approved/done/rejected
+    status: Mapped[DestructionStatus] = mapped_column(String(20), default=DestructionStatus.REQUESTED)
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     approved_by: Mapped[str | None] = mapped_column(String(64))

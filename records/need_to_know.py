@@ -13,9 +13,10 @@ the CLI only ask. The rule, per level, for reading (view / download / print / co
 
 Whatever the level, the parties to an agreement may view, download and print it (it is their contract), the
 holder of a carrier may view and print its record (it was issued to them with the approval its level needs), and
-the general manager may read everything. Signed documents are never modified; register entries change only through
-the committee's processes. Destroying a carrier is the secrecy office's, and a core carrier needs two witnesses
-besides the person destroying it (the two-person rule, enforced by :mod:`records.carriers`).
+the general manager may read everything. A declassified register entry is open to everyone (seed 003 §4.3.2).
+Signed documents are never modified; register entries change only through the committee's processes. Destroying
+a carrier is the secrecy office's, and a core carrier needs two witnesses besides the person destroying it (the
+two-person rule, enforced by :mod:`records.carriers`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Resource:
     department: str | None = None
     knowers: frozenset[str] = frozenset()
     parties: frozenset[str] = frozenset()
+    declassified: bool = False     # a register entry the committee declassified: no longer a secret
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def _approver_of(level: str) -> str:
 def _read(subject: Subject, resource: Resource, operation: str, grants: Iterable[Grant]) -> Decision:
     if GENERAL_MANAGER in subject.roles:
         return Decision(True, "general_manager")
+    if resource.declassified:
+        return Decision(True, "declassified")     # seed 003 §4.3.2: once declassified, the restriction is lifted
     if resource.kind == "document" and subject.id in resource.parties and operation != "copy":
         return Decision(True, "party")
     if resource.kind == "carrier" and subject.id in resource.parties and operation in ("view", "print"):

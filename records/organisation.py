@@ -19,7 +19,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from records.audit import record
-from records.models import Appointment, Department, OrgChange, OrgPost, OrgSetting, PersonStatus, User
+from records.models import (
+    Appointment,
+    Department,
+    HistoryEntry,
+    Notification,
+    OrgChange,
+    OrgPost,
+    OrgSetting,
+    PersonStatus,
+    Task,
+    TaskState,
+    User,
+)
 from records.people import OUTSIDE_PARTY_ROLE
 
 __all__ = [
@@ -37,6 +49,7 @@ __all__ = [
     "department_head",
     "dismiss",
     "end_all",
+    "follow_posts",
     "history",
     "liaisons",
     "log_change",
@@ -183,6 +196,7 @@ def appoint(session: Session, *, actor: str, post: OrgPost, user_id: str, depart
     _sync_roles(session, user)
     log_change(session, actor=actor, action="appoint", subject=user_id,
                detail={"post": post.value, "department": department, "name": user.name}, now=now)
+    follow_posts(session, actor=actor, now=now)
     return appointment
 
 
@@ -206,6 +220,7 @@ def _end(session: Session, appointment: Appointment, *, actor: str, now: dt.date
         _sync_roles(session, user)
     log_change(session, actor=actor, action="dismiss", subject=appointment.user_id,
                detail={"post": appointment.post, "department": appointment.department}, now=now)
+    follow_posts(session, actor=actor, now=now)
     return appointment
 
 
@@ -214,6 +229,43 @@ def end_all(session: Session, *, actor: str, user_id: str, now: dt.datetime) -> 
     held = session.scalars(select(Appointment).where(Appointment.user_id == user_id,
                                                      Appointment.ends_at.is_(None))).all()
     return [_end(session, a, actor=actor, now=now) for a in held]
+
+
+def follow_posts(session: Session, *, actor: str, now: dt.datetime) -> list[Task]:
+    """Open approvals follow the post: a ready task the organisation assigned (``Task.decider``) whose assignee
+    no longer holds that post moves to the one who holds it now. With nobody in the post it waits, and the
+    secrecy office is told what to appoint. Returns the tasks moved."""
+    moved = []
+    for task in session.scalars(select(Task).where(Task.state == TaskState.READY, Task.decider.is_not(None))
+                                .order_by(Task.created_at)):
+        post = OrgPost(str(task.decider))
+        holders = _holders(session, post, task.decider_department if post in _PER_DEPARTMENT else None)
+        if any(u.id == task.assignee for u in holders):
+            continue
+        before = task.assignee
+        where = f"（{task.decider_department}）" if post in _PER_DEPARTMENT and task.decider_department else ""
+        if not holders:
+            if not session.scalars(select(Notification.id).where(
+                    Notification.instance_id == task.instance_id, Notification.to_role == "secrecy_office",
+                    Notification.subject.like(f"%{task.id}%"))).first():
+                session.add(Notification(
+                    instance_id=task.instance_id, to_role="secrecy_office", created_at=now,
+                    subject=f"待任命：{post.value}{where} — 任务 {task.id}《{task.title}》无人审批",
+                    body=f"{before} 已不再担任 {post.value}{where}。请任命继任者（组织页面或 `mibao org appoint`），"
+                         "任务将自动转交。\nNobody holds this post now: appoint someone and the task moves to them."))
+            continue
+        task.assignee = holders[0].id
+        session.add(HistoryEntry(instance_id=task.instance_id, task_id=task.id, at=now, actor=actor,
+                                 action="reassigned", title=task.title,
+                                 detail={"from": before, "to": task.assignee, "post": post.value,
+                                         "department": task.decider_department}))
+        record(session, actor=actor, action="task_reassigned", target_type="instance", target_id=task.instance_id,
+               at=now, detail={"task": task.id, "from": before, "to": task.assignee, "post": post.value})
+        session.add(Notification(instance_id=task.instance_id, to_user=task.assignee, created_at=now,
+                                 subject=f"待办转交 / Task handed to you: {task.title}"))
+        moved.append(task)
+    session.flush()
+    return moved
 
 
 def _sync_roles(session: Session, user: User) -> None:

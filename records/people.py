@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from records.models import User
+from records.levels import SecretLevel
+from records.models import PersonStatus, User
 
 __all__ = ["DEMO_PEOPLE", "OUTSIDE_PARTY_ROLE", "Person", "ensure_people", "may_sign_in"]
 
@@ -17,8 +18,11 @@ OUTSIDE_PARTY_ROLE = "external"
 
 
 def may_sign_in(user: User) -> bool:
-    """Whether ``user`` may have a signed-in session at all (password login, or a session cookie still held)."""
-    return user.password_hash is not None and OUTSIDE_PARTY_ROLE not in (user.roles or [])
+    """Whether ``user`` may have a signed-in session at all (password login, or a session cookie still held).
+
+    Checked on every request, so an account disabled when its person leaves ends their sessions at once."""
+    return (user.password_hash is not None and OUTSIDE_PARTY_ROLE not in (user.roles or [])
+            and user.status != PersonStatus.LEFT)
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,8 @@ DEMO_PEOPLE = (
            post="总经理"),
     Person("cm02", "吴强", ("committee",), "生产部", identifier="E0401"),
     Person("cm03", "郑洁", ("committee",), "财务部", identifier="E0501"),
-    Person("eng01", "王志强", ("employee",), "技术研发部", "core", "E1001", post="工艺工程师"),
-    Person("eng02", "李娜", ("employee",), "技术研发部", "important", "E1002", post="设计工程师"),
+    Person("eng01", "王志强", ("employee",), "技术研发部", SecretLevel.CORE, "E1001", post="工艺工程师"),
+    Person("eng02", "李娜", ("employee",), "技术研发部", SecretLevel.IMPORTANT, "E1002", post="设计工程师"),
     Person("visitor01", "赵晓东", ("external",), "济南某检测技术有限公司", identifier="370102198805061234"),
 )
 

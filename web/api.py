@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, send_file, url_for
 from sqlalchemy import or_, select
 
-from records.models import ApiToken, Document, ProcessInstance, Task, User
+from records.models import ApiToken, Document, PersonStatus, ProcessInstance, Task, User
 from web import csrf, limiter
 from web.access import visible_document
 from web.openapi import openapi_document
@@ -55,7 +55,8 @@ def authenticate() -> Response | None:
     digest = hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
     with state().sessions() as db:
         user = db.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_sha256 == digest, ApiToken.revoked_at.is_(None))).first()
+            ApiToken.token_sha256 == digest, ApiToken.revoked_at.is_(None),
+            User.status != PersonStatus.LEFT)).first()
         if user is not None:
             db.expunge(user)
     if user is None:

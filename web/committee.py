@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from records.models import TaskState
 from web.inbox import visible_task
 from web.overview import user_names
 from web.security import current_user, login_required
@@ -31,7 +32,7 @@ def _vote_task(task_id: str) -> TaskView:
 
 def ballots(view: InstanceView) -> list[dict[str, object]]:
     """The cast ballots of the instance's vote: who, when, vote and comment (from the history)."""
-    vote_tasks = {t.id for t in view.tasks if t.form == VOTE_FORM and t.state == "completed"}
+    vote_tasks = {t.id for t in view.tasks if t.form == VOTE_FORM and t.state == TaskState.COMPLETED}
     return [{"actor": h["actor"], "at": h["at"], **(h["detail"].get("data", {}).get("ballot") or {})}
             for h in view.history if h["action"] == "completed" and h["task_id"] in vote_tasks]
 
@@ -64,11 +65,12 @@ def votes(instance_id: int) -> str:
     user = current_user()
     assert user is not None
     view = state().engine.show(instance_id)
-    mine = [t for t in view.tasks if t.form == VOTE_FORM and t.completed_by == user.id and t.state == "completed"]
+    mine = [t for t in view.tasks if t.form == VOTE_FORM and t.completed_by == user.id
+            and t.state == TaskState.COMPLETED]
     if not mine:
         abort(404)      # only members who have voted see the ballots
     cast = ballots(view)
     with state().sessions() as session:
         names = user_names(session, [str(b["actor"]) for b in cast])
     return render_template("committee/votes.html", view=view, ballots=cast, names=names,
-                           waiting=[t for t in view.tasks if t.form == VOTE_FORM and t.state == "ready"])
+                           waiting=[t for t in view.tasks if t.form == VOTE_FORM and t.state == TaskState.READY])

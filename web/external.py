@@ -1,4 +1,5 @@
 """Outside parties sign without an account: a link by mail, a one-time code by mail, then the staff signing page.
+People who have left use the same door for what they still owe (a hand-over signature, the monthly proof).
 
 ``/x/<token>``: a forged link answers 404, an expired or spent one 410. The code (``web.external_links``) opens a
 short session bound to that one link; signing or declining then acts as the party's own system account
@@ -21,8 +22,10 @@ from records.models import Document, ExternalLink
 from web import limiter
 from web.audit_log import log_access
 from web.external_links import CODE_ATTEMPTS, CodeCheck, LinkState, check_code, issue_code, link_state, party_user_id
+from web.forms import fields_of
 from web.pages import page_images
 from web.state import state
+from web.uploads import posted_task_data
 from workflows import ConflictError, FormDataError
 from workflows.agreements import document_bytes
 
@@ -89,6 +92,10 @@ def link(token: str) -> str | Response | tuple[str, int]:
         return render_template("external/code.html", token=token, link=found,
                                code_sent=found.code_expires_at is not None)
     task, document = state().engine.task(found.task_id), _document(found)
+    if document is None and task.form:
+        schema = state().engine.forms.schema(task.form)
+        return render_template("external/form.html", token=token, link=found, task=task, schema=schema,
+                               fields=fields_of(schema))
     return render_template("external/sign.html", token=token, link=found, task=task, document=document,
                            pages=len(_pages(document)) if document else 0)
 
@@ -171,6 +178,21 @@ def sign(token: str) -> str | tuple[str, int]:
     view = state().engine.complete(found.task_id, actor=party_user_id(found), data={"agree": True})
     _spend(found.id)
     return render_template("external/done.html", signed=True, documents=view.documents)
+
+
+@bp.route("/<token>/submit", methods=["POST"])
+def submit(token: str) -> str | tuple[str, int]:
+    """A form task through the link (a former employee's monthly proof of employment, with its file)."""
+    found = _acting_link(token)
+    if not isinstance(found, ExternalLink):
+        return found
+    task = state().engine.task(found.task_id)
+    if task.sign_document or not task.form:
+        return _gone(404, _("This page does not exist."))
+    data = posted_task_data(state(), state().engine.forms.schema(task.form), request.form, request.files, task.title)
+    state().engine.complete(found.task_id, actor=party_user_id(found), data=data)
+    _spend(found.id)
+    return render_template("external/done.html", submitted=True, documents=[])
 
 
 @bp.route("/<token>/decline", methods=["POST"])

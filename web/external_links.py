@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from records.models import ExternalLink, Notification, Task, TaskState, User
+from records.models import ExternalLink, Notification, PersonStatus, Task, TaskState, User
 from records.people import OUTSIDE_PARTY_ROLE
 from web.state import WebState
 
@@ -35,6 +35,7 @@ __all__ = [
     "install",
     "issue_code",
     "issue_link",
+    "issue_personal_link",
     "link_state",
     "party_user_id",
     "token_hash",
@@ -76,7 +77,8 @@ def token_hash(token: str) -> str:
 
 
 def party_user_id(link: ExternalLink) -> str:
-    return f"ext-{link.id}"
+    """The account the link acts as: a former employee's own, else the one made for the outside party."""
+    return link.user_id or f"ext-{link.id}"
 
 
 def is_email(contact: str | None) -> bool:
@@ -113,6 +115,35 @@ def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url
               f"Please open this link to read and sign \"{task.title}\"; a one-time code will be sent to you.\n\n"
               f"{url}\n\n有效期至 / valid until: {link.expires_at:%Y-%m-%d %H:%M} UTC\n"
               + ("" if is_email(contact) else f"（联系方式 / contact: {contact} — 请转交 / pass this on）\n")),
+        created_at=task.created_at))
+    session.flush()
+    return token
+
+
+def issue_personal_link(session: Session, task: Task, person: User, *, public_url: str, days: int) -> str:
+    """A link for a task of someone who has left (a late hand-over signature, the monthly non-compete proof):
+    their account no longer signs in, so the task reaches them like an outside party's — by their own link and
+    a one-time code — and is done as their own account (their name on the signature). Mailed to the address on
+    file; without one the secrecy office passes it on."""
+    token = secrets.token_urlsafe(32)
+    email = (person.email or "").strip()
+    expires = task.due_at if task.due_at and task.due_at > task.created_at + dt.timedelta(days=days) \
+        else task.created_at + dt.timedelta(days=days)
+    link = ExternalLink(token_sha256=token_hash(token), task_id=task.id, user_id=person.id, email=email[:200],
+                        name=person.name[:200], expires_at=expires, created_at=task.created_at)
+    session.add(link)
+    session.flush()
+    url = f"{public_url}/x/{token}"
+    session.add(Notification(
+        instance_id=task.instance_id, to_user=person.id, to_email=email if is_email(email) else None,
+        to_role=None if is_email(email) else "secrecy_office", subject=f"请办理 / Please complete: {task.title}",
+        body=(f"{person.name}，您好：\n您已离职，公司系统账号已停用。请打开以下专属链接办理《{task.title}》；"
+              "打开后系统会向本邮箱发送一次性验证码。\n"
+              f"Your account was closed when you left. Please open your personal link to complete \"{task.title}\"; "
+              "a one-time code will be sent to you.\n\n"
+              f"{url}\n\n有效期至 / valid until: {link.expires_at:%Y-%m-%d %H:%M} UTC\n"
+              + ("" if is_email(email) else "（本人无邮箱记录 — 请保密管理部转交 / no e-mail on file: the secrecy "
+                                            "office passes this on）\n")),
         created_at=task.created_at))
     session.flush()
     return token
@@ -174,7 +205,8 @@ def check_code(link: ExternalLink, code: str, *, secret_key: str, now: dt.dateti
 
 
 def install(app: Flask) -> None:
-    """Issue a link whenever a task in lane ``external`` becomes ready (inside the engine's transaction)."""
+    """Issue a link whenever a task becomes ready in lane ``external``, or for someone who has left (inside the
+    engine's transaction)."""
     web: WebState = app.extensions["mibao"]
     public_url = str(app.config["PUBLIC_URL"]).rstrip("/")
     days = int(app.config.get("EXTERNAL_LINK_DAYS", 7))
@@ -182,5 +214,9 @@ def install(app: Flask) -> None:
     def listener(session: Session, task: Task, data: dict[str, Any]) -> None:
         if task.lane == "external":
             issue_link(session, task, data, public_url=public_url, days=days)
+            return
+        person = session.get(User, task.assignee) if task.assignee else None
+        if person is not None and person.status == PersonStatus.LEFT:
+            issue_personal_link(session, task, person, public_url=public_url, days=days)
 
     web.engine.on_task_ready.append(listener)

@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from web.forms import coerce, fields_of
+from records.models import TaskState
+from web.forms import fields_of
 from web.security import current_user, login_required
 from web.state import state
-from web.uploads import UploadError, store_upload
-from workflows import ConflictError, FormDataError, TaskView
+from web.uploads import posted_task_data
+from workflows import ConflictError, TaskView
 
 bp = Blueprint("inbox", __name__)
 INBOX_PAGE = 50
@@ -26,9 +27,9 @@ def visible_task(task_id: str) -> TaskView:
     task = engine.task(task_id)
     if user is None or not engine.may_act(user.id, list(user.roles), task):
         abort(404)
-    if task.state != "ready":
+    if task.state != TaskState.READY:
         by = f" ({task.completed_by}, {task.completed_at:%Y-%m-%d %H:%M})" if task.completed_at else ""
-        states = {"completed": _("completed"), "cancelled": _("cancelled")}
+        states: dict[str, str] = {TaskState.COMPLETED: _("completed"), TaskState.CANCELLED: _("cancelled")}
         raise ConflictError(_("This task is already %(state)s%(by)s.", state=states.get(task.state, task.state), by=by))
     return task
 
@@ -67,16 +68,7 @@ def complete(task_id: str) -> Response:
     user = current_user()
     assert user is not None
     schema = state().engine.forms.schema(found.form) if found.form else None
-    data, problems = coerce(schema, request.form)
-    for f in fields_of(schema):
-        upload = request.files.get(f.name) if f.kind == "file" else None
-        if upload is not None and upload.filename:
-            try:
-                data[f.name] = store_upload(state(), upload, f.accept)
-            except UploadError as exc:
-                problems.append(f"{f.title}: {exc}")
-    if problems:
-        raise FormDataError(_("the task “%(title)s”", title=found.title), problems)
+    data = posted_task_data(state(), schema, request.form, request.files, found.title)
     state().engine.complete(task_id, actor=user.id, data=data)
     flash(_("Done: %(title)s", title=found.title), "success")
     return redirect(url_for("inbox.index"))

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from records.db import transaction
-from records.levels import SecretLevel
-from records.models import Document, Notification, Task, TaskState, User, utcnow
+from records.levels import LEVEL_NAMES, SecretLevel
+from records.models import Document, Notification, PersonStatus, Task, TaskState, User, utcnow
 from web.state import WebState
 from workflows.clock import SHANGHAI as CST
 
-__all__ = ["REMIND_BEFORE", "install", "send_pending", "send_reminders"]
+__all__ = ["REMIND_BEFORE", "install", "mail_text", "send_pending", "send_reminders"]
 
 # A reminder goes out once, this long before a task's due time (e.g. the proof of employment due on the 10th).
 REMIND_BEFORE = dt.timedelta(days=2)
@@ -32,8 +32,8 @@ def _task_ready(public_url: str):  # type: ignore[no-untyped-def]
         recipients = ([session.get(User, task.assignee)] if task.assignee else
                       [u for u in session.scalars(select(User)) if task.lane in (u.roles or [])])
         for user in recipients:
-            if user is None:
-                continue
+            if user is None or user.status == PersonStatus.LEFT:
+                continue   # someone who left gets a personal link instead (web.external_links)
             session.add(Notification(
                 instance_id=task.instance_id, to_user=user.id, to_email=user.email, to_role=task.lane,
                 subject=f"新任务 / New task: {task.title}",
@@ -93,6 +93,18 @@ def send_reminders(web: WebState, now: dt.datetime) -> int:
     return count
 
 
+def mail_text(note: Notification, public_url: str) -> tuple[str, str]:
+    """Subject and body as mailed. A message about an important or core secret never travels by ordinary mail
+    (seed 003 §4.2): the mail says there is one, of which level, and where to read it signed in."""
+    if note.level in (SecretLevel.CORE, SecretLevel.IMPORTANT):
+        name = LEVEL_NAMES[note.level]
+        return (f"保密通知（{name}）/ A confidential notice",
+                f"您有一条涉及{name}的通知，按保密规定不通过邮件发送，请登录系统查看：{public_url}/inbox\n"
+                f"You have a notice about a {note.level} secret; it is not sent by mail. Sign in to read it: "
+                f"{public_url}/inbox\n")
+    return note.subject, note.body or note.subject
+
+
 def send_pending(web: WebState, config: dict[str, Any]) -> int:
     """Send outbox messages that have an address, by SMTP; returns how many were sent."""
     host = config.get("MAIL_SMTP_HOST")
@@ -105,8 +117,9 @@ def send_pending(web: WebState, config: dict[str, Any]) -> int:
                                                              Notification.error.is_(None)).limit(100)).all()
         for note in pending:
             message = EmailMessage()
-            message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], note.to_email, note.subject
-            message.set_content(note.body or note.subject)
+            subject, body = mail_text(note, str(config.get("PUBLIC_URL") or "").rstrip("/"))
+            message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], note.to_email, subject
+            message.set_content(body)
             if note.document_id:
                 document = session.get(Document, note.document_id)
                 if document is not None and may_attach(document):

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, abort, send_file
 from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.wrappers import Response
 
 from records.storage import write_atomic
 from web.audit_log import log_access
+from web.forms import coerce, fields_of
 from web.security import roles_required
 from web.state import WebState, state
+from workflows import FormDataError
 
-__all__ = ["MAX_UPLOAD_BYTES", "UploadError", "bp", "store_upload", "upload_path"]
+__all__ = ["MAX_UPLOAD_BYTES", "UploadError", "bp", "posted_task_data", "store_upload", "upload_path"]
 
 bp = Blueprint("uploads", __name__)
 
@@ -47,6 +50,22 @@ def store_upload(web: WebState, upload: FileStorage, allowed: list[str]) -> str:
     if not target.exists():
         write_atomic(target, data)
     return f"upload:{name}"
+
+
+def posted_task_data(web: WebState, schema: dict[str, Any] | None, form: MultiDict[str, str],
+                     files: MultiDict[str, FileStorage], title: str) -> dict[str, Any]:
+    """A posted task form as typed data, its files stored; FormDataError naming every field that is wrong."""
+    data, problems = coerce(schema, form)
+    for f in fields_of(schema):
+        upload = files.get(f.name) if f.kind == "file" else None
+        if upload is not None and upload.filename:
+            try:
+                data[f.name] = store_upload(web, upload, f.accept)
+            except UploadError as exc:
+                problems.append(f"{f.title}: {exc}")
+    if problems:
+        raise FormDataError(_("the task “%(title)s”", title=title), problems)
+    return data
 
 
 def upload_path(web: WebState, name: str) -> Path:

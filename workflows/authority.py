@@ -12,11 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from records.levels import SecretLevel, highest
 from records.models import OrgPost, ProcessInstance, User
 from records.organisation import OrganisationError, decider
 from workflows.errors import FormDataError, OperationFailed
 
-__all__ = ["SYSTEM_FIELDS", "refuse_system_fields", "resolve_decider"]
+__all__ = ["SYSTEM_FIELDS", "content_level", "decision_department", "refuse_system_fields", "resolve_decider"]
 
 _FROM_ORG = "deciders come from the organisation (`mibao org show`, the Organisation page)"
 _FROM_REGISTER = "read from the secret register by item_id"
@@ -33,6 +34,17 @@ SYSTEM_FIELDS: dict[str, str] = {
 }
 
 
+# Where a process keeps the level of the secret it is about (proposed, recommended, voted, read from the register).
+_LEVEL_FIELDS = ("proposed_level", "recommended_level", "decision", "current_level", "new_level")
+
+
+def content_level(data: dict[str, Any]) -> SecretLevel | None:
+    """The level of the secret a process instance holds, by its data: the highest level named for the item, and
+    core for an NDA that discloses core secrets. None for processes about people rather than secrets."""
+    return highest([*(data.get(f) for f in _LEVEL_FIELDS),
+                    SecretLevel.CORE if data.get("core_disclosure") is True else None])
+
+
 def refuse_system_fields(process_id: str, data: dict[str, Any]) -> None:
     typed = sorted(set(data) & set(SYSTEM_FIELDS))
     if typed:
@@ -40,7 +52,7 @@ def refuse_system_fields(process_id: str, data: dict[str, Any]) -> None:
                             [f"{name}: not part of the start data — {SYSTEM_FIELDS[name]}" for name in typed])
 
 
-def _department(session: Session, row: ProcessInstance, data: dict[str, Any]) -> str | None:
+def decision_department(session: Session, row: ProcessInstance, data: dict[str, Any]) -> str | None:
     """The department a decision belongs to: the process's (item's, applicant's) department, else the host's
     or the subject's department as the organisation has it."""
     if data.get("department"):
@@ -59,6 +71,6 @@ def resolve_decider(session: Session, row: ProcessInstance, post: str, data: dic
         raise OperationFailed(f"unknown decider {post!r}; use one of {', '.join(p.value for p in OrgPost)}") \
             from None
     try:
-        return decider(session, kind, _department(session, row, data), prefer=row.started_by)
+        return decider(session, kind, decision_department(session, row, data), prefer=row.started_by)
     except OrganisationError as exc:
         raise OperationFailed(str(exc)) from None

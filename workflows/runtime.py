@@ -37,7 +37,7 @@ from records.models import (
 )
 from workflows import serializer
 from workflows.agreements import sign_agreement
-from workflows.authority import refuse_system_fields, resolve_decider
+from workflows.authority import decision_department, refuse_system_fields, resolve_decider
 from workflows.clock import Clock, SystemClock, using_clock
 from workflows.errors import ConflictError, Forbidden, FormDataError, NotFound, OperationFailed, UnknownProcess
 from workflows.expressions import ExpressionError, evaluate
@@ -383,6 +383,8 @@ class Engine:
                 id=task_id, instance_id=row.id, spec_name=spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name,
                 title=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name, lane=spiff_task.task_spec.lane,
                 assignee=assignee, form=props.get("form"),
+                decider=props.get("decider") or None,
+                decider_department=(decision_department(session, row, data) if props.get("decider") else None),
                 sign_document=document,
                 sign_party=self._party(session, document, props.get("party"), spiff_task.task_spec.lane, data),
                 due_at=_as_datetime(_optional(props.get("due"), data)), created_at=now,

@@ -12,10 +12,10 @@ from workflows import Engine, FixedClock
 ASSESS = {"assessment_opinion": "竞争对手近期挖角，泄露风险显著上升，建议升为核心秘密。", "recommend_change": True}
 
 
-def register_item(engine: Engine, level: str) -> int:
+def register_item(engine: Engine, level: str, knowers: str | None = None) -> int:
     with transaction(engine.sessions) as session:
         item = SecretItem(name="6310 型深沟球轴承精密磨削进给量参数表", level=level, department="技术研发部",
-                          approval={"votes": []})
+                          knowers=knowers, approval={"votes": []})
         session.add(item)
         session.flush()
         return item.id
@@ -29,7 +29,7 @@ def level_of(engine: Engine, item_id: int) -> tuple[str, list[dict[str, str]]]:
 
 
 def test_upgrade_to_core_needs_the_chair(engine: Engine, clock: FixedClock) -> None:
-    item_id = register_item(engine, "important")
+    item_id = register_item(engine, "important", knowers="eng01、设计工程师")
     run = Run(engine, clock, "level_change", example("level_change", item_id=item_id), "liaison01")
     run.do("assess_level_change", "sec01", ASSESS)
     for member, choice in (("gm01", "approve"), ("cm02", "approve"), ("cm03", "reject")):
@@ -40,7 +40,15 @@ def test_upgrade_to_core_needs_the_chair(engine: Engine, clock: FixedClock) -> N
     level, changes = level_of(engine, item_id)
     assert level == "core" and [(c["from"], c["to"]) for c in changes] == [("important", "core")]
     check_documents(engine, view, [])
-    assert [n.to_user for n in run.notifications()] == ["liaison01"]
+    # Seed 003 §4.3.1 "通知相关人员": those the entry names (a person, a post: eng02 is a 设计工程师), its
+    # department's head and liaison are told, by entry number only; the liaison's report carries the level.
+    notes = run.notifications()
+    told = sorted(n.to_user for n in notes if n.subject.startswith("密级变更通知"))
+    assert told == ["eng01", "eng02", "head01", "liaison01"]
+    assert all("6310" not in n.subject and "6310" not in (n.body or "") for n in notes
+               if n.subject.startswith("密级变更通知"))
+    report = [n for n in notes if not n.subject.startswith("密级变更通知")]
+    assert [(n.to_user, n.level) for n in report] == [("liaison01", "core")]
 
 
 def test_downgrade_between_non_core_levels_needs_no_chair(engine: Engine, clock: FixedClock) -> None:

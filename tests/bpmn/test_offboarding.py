@@ -7,11 +7,31 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 
-from records.models import NonCompeteCheck, ProcessInstance, Revocation
+from records import organisation
+from records.db import transaction
+from records.levels import SecretLevel
+from records.models import (
+    AccessGrant,
+    ApiToken,
+    Carrier,
+    CarrierMovement,
+    CarrierStatus,
+    GrantStatus,
+    NonCompeteCheck,
+    Notification,
+    OrgPost,
+    PersonStatus,
+    ProcessInstance,
+    Revocation,
+    Task,
+    User,
+)
+from records.people import may_sign_in
 from tests.bpmn.driver import CST, Run, check_documents, check_outcome, example
-from workflows import Engine, FixedClock
+from workflows import Engine, FixedClock, OperationFailed
 
 INTERVIEW = {"interview_date": "2026-11-23", "interviewer_name": "周明", "prohibited_acts_notified": True}
 CARRIERS = {"handover_date": "2026-11-30", "receiver_name": "周明", "device_cleaned": True, "access_revoked": True,
@@ -29,13 +49,13 @@ def payment(day: dt.date, **flags: bool) -> dict[str, object]:
             **flags}
 
 
-def leave(run: Run) -> None:
+def leave(run: Run, who: str = "eng01") -> None:
     """Interview, reminder, revocations, hand-over: everything before the cool-down."""
     run.do("exit_interview", "sec01", INTERVIEW)
-    run.sign("sign_exit_reminder_employee", "eng01")
+    run.sign("sign_exit_reminder_employee", who)
     run.sign("sign_exit_reminder_secrecy_office", "sec01")
     run.do("carrier_return", "sec01", CARRIERS)
-    run.sign("sign_carrier_handover_employee", "eng01")
+    run.sign("sign_carrier_handover_employee", who)
     run.sign("sign_carrier_handover_secrecy_office", "sec01")
 
 
@@ -167,3 +187,102 @@ def test_twenty_four_months_on_calendar_dates(engine: Engine, clock: FixedClock,
     record_property("state_bytes", size)
     print(f"offboarding state after 24 months: {size / 1024:.1f} KB")
     assert size <= 100 * 1024
+
+
+def _hold(engine: Engine, holder: str, serial: str, name: str, level: str) -> None:
+    """A carrier the register has issued to ``holder`` (issuing has its own tests in tests/records)."""
+    with transaction(engine.sessions) as session:
+        session.add(Carrier(serial=serial, name=name, level=level, form="paper", department="技术研发部",
+                            holder=holder, status=CarrierStatus.ISSUED, created_by="sec01"))
+
+
+def test_the_handover_list_is_checked_against_the_carrier_register(engine: Engine, clock: FixedClock) -> None:
+    """Seed 003 §5.1.3: a carrier the leaver still holds that is not on the list refuses the step by name (a core
+    one by its serial only), nothing is saved; the listed ones go back to the store on the carrier ledger."""
+    _hold(engine, "eng01", "RCL-HT-2026-014", "风电轴承套圈热处理工艺卡", SecretLevel.CORE)
+    _hold(engine, "eng01", "MB-USB-0087", "加密 U 盘（工艺试验数据）", SecretLevel.IMPORTANT)
+    _hold(engine, "eng01", "DWG-0999", "齿轮箱装配图", SecretLevel.GENERAL)
+    _hold(engine, "eng02", "DWG-0998", "保持架图纸", SecretLevel.GENERAL)
+    run = Run(engine, clock, "offboarding", example("offboarding"), "hr01")
+    run.do("exit_interview", "sec01", INTERVIEW)
+    run.sign("sign_exit_reminder_employee", "eng01")
+    run.sign("sign_exit_reminder_secrecy_office", "sec01")
+
+    usb_only = dict(CARRIERS, items=CARRIERS["items"][1:])          # type: ignore[index]
+    with pytest.raises(OperationFailed) as refused:
+        run.do("carrier_return", "sec01", usb_only)
+    message = str(refused.value)
+    assert "王志强（eng01） still holds 2 carrier(s)" in message
+    assert "RCL-HT-2026-014（核心秘密）" in message and "风电轴承套圈热处理工艺卡" not in message
+    assert "DWG-0999《齿轮箱装配图》（一般秘密）" in message and "MB-USB-0087" not in message
+    assert run.names() == ["carrier_return"]                         # refused: the step is still open
+
+    someone_elses = dict(CARRIERS, items=[*CARRIERS["items"],       # type: ignore[list-item]
+                                          {"seq": 3, "name": "齿轮箱装配图", "form": "纸质", "level": "general",
+                                           "quantity": 1, "serial_number": "DWG-0999"},
+                                          {"seq": 4, "name": "保持架图纸", "form": "纸质", "level": "general",
+                                           "quantity": 1, "serial_number": "DWG-0998"}])
+    with pytest.raises(OperationFailed, match="DWG-0998《保持架图纸》（一般秘密） — 由他人保管"):
+        run.do("carrier_return", "sec01", someone_elses)
+    with engine.sessions() as session:
+        assert session.scalars(select(CarrierMovement)).all() == []  # nothing was saved by either attempt
+
+    complete = dict(someone_elses, items=someone_elses["items"][:3])  # type: ignore[index]
+    run.do("carrier_return", "sec01", complete)
+    with engine.sessions() as session:
+        carriers = {c.serial: c for c in session.scalars(select(Carrier))}
+        returns = session.scalars(select(CarrierMovement).order_by(CarrierMovement.id)).all()
+    assert {s: (c.status, c.holder) for s, c in carriers.items()} == {
+        "RCL-HT-2026-014": ("in_store", None), "MB-USB-0087": ("in_store", None), "DWG-0999": ("in_store", None),
+        "DWG-0998": ("issued", "eng02")}
+    assert [(m.kind, m.from_user, m.recorded_by, m.confirmed_by) for m in returns] == [
+        ("return", "eng01", "sec01", "sec01")] * 3
+    assert run.names() == ["sign_carrier_handover_employee"]
+
+
+def test_leaving_closes_the_account_and_hands_on_open_approvals(engine: Engine, clock: FixedClock) -> None:
+    """The department head leaves while a permission review waits for them: at the account step their account,
+    API tokens, approvals and posts end; the review waits for a new head (the secrecy office is told) and moves
+    to them when appointed. What the leaver still signs is done as their own account."""
+    review = engine.start("permission_review", example("permission_review"), actor="sec01")
+    review_task = next(t for t in review.tasks if t.name == "review_permissions")
+    assert review_task.assignee == "head01"
+    now = clock.now()
+    with transaction(engine.sessions) as session:
+        session.add(ApiToken(user_id="head01", token_sha256="0" * 64, label="HR system", created_at=now))
+        session.add(AccessGrant(user_id="head01", target_type="register_item", target_id="1", operation="view",
+                                level="important", purpose="评审", status=GrantStatus.APPROVED, requested_at=now,
+                                approver="gm01", decided_at=now))
+    data = example("offboarding", employee_user="head01", employee_name="钱伟", personnel_level="important",
+                   cooldown_applies=False, non_compete_applies=False)
+    run = Run(engine, clock, "offboarding", data, "hr01")
+    leave(run, "head01")
+    check_outcome(engine, run.show())
+    with engine.sessions() as session:
+        head = session.get(User, "head01")
+        assert head is not None and head.status == PersonStatus.LEFT and not may_sign_in(head)
+        assert "department_head" not in head.roles
+        assert session.scalars(select(ApiToken.revoked_at)).one() is not None
+        assert session.scalars(select(AccessGrant.status)).one() == GrantStatus.REVOKED
+        assert organisation.department_head(session, "技术研发部") is None
+        waiting = session.get(Task, review_task.id)
+        assert waiting is not None and waiting.assignee == "head01" and waiting.decider == "department_head"
+        told = session.scalars(select(Notification).where(Notification.to_role == "secrecy_office",
+                                                          Notification.subject.like("待任命%"))).all()
+    assert len(told) == 1 and "技术研发部" in told[0].subject
+    check_documents(engine, run.show(), [("exit_reminder", [("company", "system"), ("employee", "head01"),
+                                                                      ("secrecy_office", "sec01")]),
+                                                   ("carrier_handover", [("company", "system"), ("employee", "head01"),
+                                                                         ("secrecy_office", "sec01")])])
+
+    with transaction(engine.sessions) as session:
+        organisation.appoint(session, actor="hr01", post=OrgPost.DEPARTMENT_HEAD, user_id="eng02",
+                             department="技术研发部", now=clock.now())
+    moved = engine.task(review_task.id)
+    assert moved.assignee == "eng02" and moved.state == "ready"
+    history = engine.show(review.id).history
+    assert [(h["action"], h["detail"]["from"], h["detail"]["to"]) for h in history if h["action"] == "reassigned"] \
+        == [("reassigned", "head01", "eng02")]
+    engine.complete(review_task.id, actor="eng02", data={"permission_decision": "keep",
+                                                         "permission_note": "权限与岗位相符。"})
+    assert engine.task(review_task.id).completed_by == "eng02"

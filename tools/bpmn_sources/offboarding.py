@@ -37,10 +37,15 @@ def build() -> Process:
 
     carriers = p.user("carrier_return", "核对交还的涉密载体、清理设备", "secrecy_office", form="carrier_return")
     p.flow(join, carriers)
+    # The list is checked against the carrier register in the same step: a carrier the leaver still holds that
+    # is not on it refuses the step by name; the listed ones go back to the store.
+    take_back = p.service("carrier_register_check", "对照载体台账核对并收回", "secrecy_office", "take_back_carriers",
+                          {}, result="carriers_returned")
+    p.flow(carriers, take_back)
     handover = p.agreement("carrier_handover", "carrier_handover", "涉密载体交接清单", "secrecy_office",
                            [dict(employee, name="离职人员签署：载体交接清单"),
                             {"lane": "secrecy_office", "name": "接收人签署：载体交接清单"}])
-    p.flow(carriers, handover[0])
+    p.flow(take_back, handover[0])
 
     gw_cool = p.xgw("gw_cooldown", "核心涉密人员脱密期？", "hr")
     p.flow(handover[1], gw_cool)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import or_, select
+
 from records.levels import LEVEL_NAMES, LEVELS, SecretLevel
-from records.models import SecretItem, User
-from records.organisation import committee
+from records.models import AccessGrant, Carrier, GrantStatus, ItemStatus, Notification, PersonStatus, SecretItem, User
+from records.need_to_know import knower_tokens
+from records.organisation import committee, department_head, liaisons
 from workflows.clock import SHANGHAI
 from workflows.registry import OPERATIONS, OperationContext
 
@@ -117,7 +120,7 @@ def _item(ctx: OperationContext, *, lock: bool = True) -> SecretItem:
 def read_register_item(ctx: OperationContext) -> dict[str, Any]:
     """Read the item's name, current level and department from the register (not from the start data)."""
     item = _item(ctx, lock=False)
-    if item.status != "active":
+    if item.status != ItemStatus.ACTIVE:
         raise ValueError(f"register item {item.id} is {item.status}: nothing to change or review")
     ctx.data.update(item_name=item.name, current_level=item.level, department=item.department)
     return {"id": item.id, "name": item.name, "level": item.level, "department": item.department}
@@ -137,9 +140,39 @@ def change_level(ctx: OperationContext) -> str:
                                                    {"from": item.level, "to": new, "at": ctx.now.isoformat(),
                                                     "tally": ctx.data.get("tally"),
                                                     "chair_approved": ctx.data.get("chair_approved")}]}
-    item.level = new
+    before, item.level = item.level, new
     ctx.session.flush()
+    _notify_knowers(ctx, item, before, new)
     return new
+
+
+def _notify_knowers(ctx: OperationContext, item: SecretItem, before: str, after: str) -> None:
+    """Seed 003 §4.3.1: after a level change the register is updated "并通知相关人员". Those who may know the item
+    are told: the people and posts its 知悉范围 names, its department's head and liaisons, whoever holds an approval
+    for it or one of its carriers. The message names the entry by number only (its name may be above the
+    reader's clearance now); the entry itself is behind the signed-in register page."""
+    tokens = knower_tokens(item.knowers)
+    ids = set(ctx.session.scalars(select(User.id).where(
+        or_(User.id.in_(tokens), User.name.in_(tokens), User.post.in_(tokens))))) if tokens else set()
+    if item.department:
+        head = department_head(ctx.session, item.department)
+        ids |= {u.id for u in [head, *liaisons(ctx.session, item.department)] if u is not None}
+    ids |= set(ctx.session.scalars(select(AccessGrant.user_id).where(
+        AccessGrant.target_type == "register_item", AccessGrant.target_id == str(item.id),
+        AccessGrant.status == GrantStatus.APPROVED)))
+    ids |= {h for h in ctx.session.scalars(select(Carrier.holder).where(Carrier.item_id == item.id)) if h}
+    people = ctx.session.scalars(select(User).where(User.id.in_(sorted(ids)), User.status != PersonStatus.LEFT)
+                                 .order_by(User.id)).all()
+    names = LEVEL_NAMES.get(before, before), LEVEL_NAMES.get(after, after)
+    for person in people:
+        ctx.session.add(Notification(
+            instance_id=ctx.instance.id, to_user=person.id, to_email=person.email, created_at=ctx.now,
+            subject=f"密级变更通知 / Level changed: 商业秘密清单第 {item.id} 项",
+            body=(f"{person.name}，您好：\n经保密委员会审批，商业秘密清单第 {item.id} 项的密级已由{names[0]}调整为"
+                  f"{names[1]}，自即日起按新密级管理（知悉范围、载体、传递方式）。请登录系统查看。\n"
+                  f"Register entry {item.id} is now {after} (was {before}), by the secrecy committee's decision; "
+                  "handle it by its new level from now on. Sign in to read it.\n")))
+    ctx.session.flush()
 
 
 @OPERATIONS.operation("declassify_item")
@@ -151,7 +184,7 @@ def declassify_item(ctx: OperationContext) -> str:
         raise ValueError("the committee has not approved the declassification")
     if item.level == SecretLevel.CORE and ctx.data.get("chair_approved") is not True:
         raise ValueError("declassifying a core item needs the committee chair's approval")
-    item.status = "declassified"
+    item.status = ItemStatus.DECLASSIFIED
     item.approval = {**item.approval, "declassified": {"reason": ctx.data.get("declassify_reason"),
                                                        "tally": tally, "at": ctx.now.isoformat()}}
     ctx.session.flush()
