@@ -26,14 +26,18 @@ from records.access_grants import (
 )
 from records.audit import record
 from records.db import transaction
+from records.levels import SecretLevel
 from records.models import Carrier, Document, SecretItem, User
 from records.need_to_know import Decision, Resource
 from web.audit_log import register_item_sha256, session_hash
 from web.security import current_user
 from web.state import state
+from workflows import InstanceView
+from workflows.authority import content_level
 
 __all__ = ["REGISTER_ROLES", "Listed", "access_context", "check", "check_document", "filter_visible",
-           "register_items", "visible_carrier", "visible_document", "visible_item"]
+           "instance_content_visible", "register_items", "visible_carrier", "visible_document", "visible_item",
+           "withheld_instance"]
 
 # Roles that open the secret register at all; which entries each sees is the rule's.
 REGISTER_ROLES = ("secrecy_office", "committee", "department_head", "liaison", "general_manager")
@@ -89,6 +93,30 @@ def visible_document(document_id: str, operation: str = "view", detail: dict[str
     if document is None or not check_document(user, document, operation, detail):
         abort(404)
     return document
+
+
+def instance_content_visible(user: User, view: InstanceView) -> bool:
+    """May ``user`` read what a process instance holds (its data, the details of its history)? An instance about a
+    secret (``content_level``) is read like a document of that level whose parties are the people who had a task
+    in it and its subject: a core item's classification is for the general manager and its deciders, not for the
+    HR clerk who started it. Processes about people carry no level and follow the page's own rule. Recorded."""
+    level = content_level(view.data)
+    if level is None or level == SecretLevel.GENERAL:
+        return True
+    parties = {t.assignee for t in view.tasks} | {t.completed_by for t in view.tasks} | {view.subject_user}
+    resource = Resource("document", f"instance-{view.id}", level, parties=frozenset(p for p in parties if p))
+    with transaction(state().sessions) as session:
+        return check(session, resource, "view", detail={"instance": view.id}).allowed
+
+
+def withheld_instance(view: InstanceView) -> dict[str, Any]:
+    """The instance as shown to someone not cleared for its content: progress without data or history details."""
+    body = view.to_json()
+    body["data"] = {}
+    body["withheld"] = {"level": str(content_level(view.data)),
+                        "reason": "you are not cleared for what this process holds; its deciders read it"}
+    body["history"] = [{**h, "detail": {}} for h in body["history"]]
+    return body
 
 
 def visible_item(item_id: int, operation: str = "view") -> SecretItem:

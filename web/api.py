@@ -16,10 +16,10 @@ from sqlalchemy import or_, select
 
 from records.models import ApiToken, Document, PersonStatus, ProcessInstance, Task, User
 from web import csrf, limiter
-from web.access import visible_document
+from web.access import instance_content_visible, visible_document, withheld_instance
 from web.openapi import openapi_document
 from web.state import state
-from workflows import FormDataError
+from workflows import FormDataError, InstanceView
 from workflows.agreements import document_bytes
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -100,6 +100,11 @@ def _may_see_instance(user: User, instance_id: int) -> bool:
             Task.assignee == user.id, Task.completed_by == user.id)).limit(1)) is not None
 
 
+def _instance_json(user: User, view: InstanceView) -> Any:
+    """The instance as ``user`` may see it: whole, or without what it holds when that is above their clearance."""
+    return _jsonable(view.to_json() if instance_content_visible(user, view) else withheld_instance(view))
+
+
 def _document(document_id: str, action: str) -> Document:
     _user()
     return visible_document(document_id, action)
@@ -116,14 +121,15 @@ def start(process_id: str) -> tuple[Response, int]:
     if not START_ROLES & set(user.roles):
         abort(403)
     view = state().engine.start(process_id, _body(), actor=user.id)
-    return jsonify(_jsonable(view.to_json())), 201
+    return jsonify(_instance_json(user, view)), 201
 
 
 @bp.route("/instances/<int:instance_id>")
 def instance(instance_id: int) -> Response:
-    if not _may_see_instance(_user(), instance_id):
+    user = _user()
+    if not _may_see_instance(user, instance_id):
         abort(404)
-    return jsonify(_jsonable(state().engine.show(instance_id).to_json()))
+    return jsonify(_instance_json(user, state().engine.show(instance_id)))
 
 
 @bp.route("/tasks")
@@ -143,7 +149,7 @@ def complete(task_id: str) -> Response:
     user, engine = _user(), state().engine
     if not engine.may_act(user.id, list(user.roles), engine.task(task_id)):
         abort(404)
-    return jsonify(_jsonable(engine.complete(task_id, actor=user.id, data=_body()).to_json()))
+    return jsonify(_instance_json(user, engine.complete(task_id, actor=user.id, data=_body())))
 
 
 @bp.route("/documents/<document_id>")

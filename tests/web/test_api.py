@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from sqlalchemy import select
 from cli import mibao
 from records.db import transaction
 from records.instance import Instance
-from records.models import ApiToken, ProcessInstance, SecretItem, utcnow
+from records.models import ApiToken, AuditRecord, ProcessInstance, SecretItem, utcnow
 from tests.bpmn.driver import example
+from tests.web.flows import to_committee_vote
 from web import create_app
 from web.state import WebState
 
@@ -154,3 +156,22 @@ def test_the_secrecy_office_cannot_run_a_committee_decision_through_the_api(clie
         assert session.get(SecretItem, item_id).level == "core"
         assert session.scalar(select(ProcessInstance.status).where(ProcessInstance.id == _json(started)["id"])) \
             == "running"
+
+
+def test_an_instance_about_a_core_item_is_read_whole_only_by_its_deciders(client: FlaskClient, web: WebState
+                                                                          ) -> None:
+    """Issue 10: HR oversees every instance, but a classification of a core item shows HR its progress without
+    its data; the secrecy officers who worked on it and the committee read it whole; each reading is recorded."""
+    instance_id = to_committee_vote(web.engine)
+    hr = _json(client.get(f"/api/v1/instances/{instance_id}", headers=_token(web, "hr01")))
+    assert hr["data"] == {} and hr["withheld"]["level"] == "core"
+    assert [t["name"] for t in hr["tasks"] if t["state"] == "ready"] == ["committee_vote"] * 3
+    assert "风电主轴" not in json.dumps(hr, ensure_ascii=False)
+    for decider in ("sec01", "gm01", "liaison01"):
+        whole = _json(client.get(f"/api/v1/instances/{instance_id}", headers=_token(web, decider)))
+        assert whole["data"]["item_name"] == "风电主轴轴承套圈热处理工艺参数" and "withheld" not in whole
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=_token(web, "eng02")).status_code == 404
+    with web.sessions() as session:
+        denied = session.scalars(select(AuditRecord).where(AuditRecord.target_id == f"instance-{instance_id}",
+                                                           AuditRecord.actor == "hr01")).all()
+    assert [(r.action, r.result, r.level) for r in denied] == [("view", "denied", "core")]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from records.db import transaction
+from records.models import Notification
 from tests.web.support import CODE, sign_in, start_probe
+from web.mailer import mail_text
 from web.state import WebState
 
 
@@ -82,3 +85,28 @@ def test_verify_is_rate_limited(tmp_path: object, clock: object) -> None:
         app.extensions["mibao"].close()
 
 
+
+
+def test_a_message_about_a_secret_is_withheld_from_the_uncleared(app: Flask, web: WebState) -> None:
+    """Issue 10: the outbox says "a message about a core item" to HR and the secrecy office (nobody below the
+    general manager is cleared for core); an important one is read by the secrecy office, not by HR; neither
+    travels by mail in clear."""
+    with transaction(web.sessions) as session:
+        core = Notification(to_role="liaison", to_user="liaison01", subject="风电主轴轴承套圈热处理工艺参数：已定密",
+                            body="核心秘密登记完成。", level="core")
+        important = Notification(to_role="liaison", subject="6310 型参数表：密级已变更", level="important")
+        session.add_all([core, important])
+        session.flush()
+        ids = core.id, important.id
+    hr, officer = sign_in(app, "hr01"), sign_in(app, "sec01")
+    for reader in (hr, officer):
+        listing = reader.get("/outbox").text
+        assert "风电主轴" not in listing and ("withheld" in listing or "无权查看" in listing)
+        page = reader.get(f"/outbox/{ids[0]}")
+        assert page.status_code == 200 and "风电主轴" not in page.text and "核心秘密登记完成" not in page.text
+    assert "6310" in officer.get("/outbox").text and "6310" not in hr.get("/outbox").text
+    with web.sessions() as session:
+        note = session.get(Notification, ids[0])
+        assert note is not None
+        subject, body = mail_text(note, "https://mibao.example")
+    assert "风电主轴" not in subject + body and "https://mibao.example/inbox" in body
