@@ -13,7 +13,7 @@ from records.models import PersonStatus, User
 __all__ = ["DEMO_PEOPLE", "OUTSIDE_PARTY_ROLE", "Person", "ensure_people", "may_sign_in"]
 
 # Outside parties (partners, visitors, auditors) act only through their own signing link and one-time code
-# (web/external_links.py), never with a password: an account with this role cannot sign in.
+# (workflows/links.py), never with a password: an account with this role cannot sign in.
 OUTSIDE_PARTY_ROLE = "external"
 
 

@@ -21,7 +21,8 @@ from web.config import LANGUAGES, make_config
 from web.errors import register_error_handlers
 from web.security import load_user, security_headers
 from web.state import WebState
-from workflows import Clock, Engine, Services
+from workflows import Clock, Services
+from workflows.composition import Settings, build_engine
 
 __all__ = ["create_app", "csrf", "limiter"]
 
@@ -57,7 +58,9 @@ def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = 
     db = make_engine(app.config.get("DATABASE_URL") or database_url(instance))
     upgrade(db)
     services = Services(instance, warm_converters=int(app.config.get("WARM_CONVERTERS", 1)))
-    engine = Engine(make_session_factory(db), services, clock=clock)
+    engine = build_engine(make_session_factory(db), services,
+                          Settings(public_url=str(app.config["PUBLIC_URL"]),
+                                   external_link_days=int(app.config.get("EXTERNAL_LINK_DAYS", 7))), clock=clock)
     app.extensions["mibao"] = WebState(instance=instance, db=db, sessions=engine.sessions, services=services,
                                        engine=engine)
     csrf.init_app(app)
@@ -72,7 +75,7 @@ def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = 
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import auth, inbox, mailer, navigation, uploads
+    from web import auth, inbox, navigation, uploads
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -87,14 +90,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(access_requests.bp)
     app.register_blueprint(carriers.bp)
     formatting.install(app)
-    from web import api, audit_log, external, external_links, log_review, outbox, verify
+    from web import api, external, log_review, organisation, outbox, verify
 
     app.register_blueprint(external.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(log_review.bp)
-    external_links.install(app)
-    mailer.install(app)
+    app.register_blueprint(organisation.bp)
     navigation.install(app)
-    audit_log.install(app)

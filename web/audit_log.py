@@ -14,16 +14,15 @@ import json
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import current_app, g, request
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from records.audit import AnchorError, anchor, anchor_committed, record
+from records.audit import AnchorError, anchor_committed, record
 from records.db import transaction
-from records.models import AuditAnchor, Document, SecretItem
+from records.models import AuditAnchor, SecretItem
 from web.state import WebState, state
 
-__all__ = ["anchor_if_due", "install", "log_access", "register_item_sha256", "session_hash"]
+__all__ = ["anchor_if_due", "log_access", "register_item_sha256", "session_hash"]
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +65,3 @@ def anchor_if_due(web: WebState, now: dt.datetime, every: dt.timedelta = ANCHOR_
     except AnchorError:   # the TSA is down: the outbox still goes out; the next minute tries again
         log.warning("could not anchor the audit log", exc_info=True)
         return None
-
-
-def install(app: Flask) -> None:
-    web: WebState = app.extensions["mibao"]
-
-    def on_completed(session: Session, document: Document) -> None:
-        # Inside the engine's transaction: the anchor covers the last signature's record. A TSA that is down
-        # must not undo the signature; the hourly anchor catches up.
-        try:
-            anchor(session, web.services.pki, web.engine.clock.now())
-        except AnchorError:
-            log.warning("could not anchor the audit log after %s completed", document.id, exc_info=True)
-
-    web.engine.on_document_completed.append(on_completed)

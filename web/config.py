@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from records.instance import Instance
+from workflows.composition import Settings
 
 __all__ = ["LANGUAGES", "make_config"]
 
@@ -26,6 +27,7 @@ def _secret_key(instance: Instance) -> str:
 
 
 def make_config(instance: Instance, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    settings = Settings.from_env()     # what the engine's listeners use too (workflows.composition)
     config: dict[str, Any] = {
         "SECRET_KEY": _secret_key(instance),
         "MIBAO_INSTANCE": instance,
@@ -43,13 +45,13 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("MIBAO_LOGIN_RATE_LIMIT", "10 per minute"),
-        "EXTERNAL_LINK_DAYS": 7,
+        "EXTERNAL_LINK_DAYS": settings.external_link_days,
         "MAIL_SMTP_HOST": os.environ.get("MIBAO_SMTP_HOST"),
         "MAIL_SMTP_PORT": int(os.environ.get("MIBAO_SMTP_PORT", "587")),
         "MAIL_SMTP_USER": os.environ.get("MIBAO_SMTP_USER"),
         "MAIL_SMTP_PASSWORD": os.environ.get("MIBAO_SMTP_PASSWORD"),
         "MAIL_FROM": os.environ.get("MIBAO_MAIL_FROM", "mibao@localhost"),
-        "PUBLIC_URL": os.environ.get("MIBAO_PUBLIC_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_URL": settings.public_url,
         "BACKGROUND_TICK_SECONDS": 60,
     }
     config.update(override or {})

@@ -19,7 +19,7 @@ from workflows import BPMN_DIR
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
 
 DEMO_PASSWORD = "mibao-demo"
-# Who gets the demo password: not the outside parties, who sign through their own link (web/external_links.py).
+# Who gets the demo password: not the outside parties, who sign through their own link (workflows/links.py).
 _STAFF = frozenset(p.id for p in DEMO_PEOPLE if OUTSIDE_PARTY_ROLE not in p.roles)
 
 

@@ -1,7 +1,7 @@
 """Outside parties sign without an account: a link by mail, a one-time code by mail, then the staff signing page.
 People who have left use the same door for what they still owe (a hand-over signature, the monthly proof).
 
-``/x/<token>``: a forged link answers 404, an expired or spent one 410. The code (``web.external_links``) opens a
+``/x/<token>``: a forged link answers 404, an expired or spent one 410. The code (``workflows.links``) opens a
 short session bound to that one link; signing or declining then acts as the party's own system account
 (``ext-<link id>``), so the certificate carries their name. A second click answers 409 and signs nothing.
 """
@@ -21,13 +21,13 @@ from records.db import transaction
 from records.models import Document, ExternalLink
 from web import limiter
 from web.audit_log import log_access
-from web.external_links import CODE_ATTEMPTS, CodeCheck, LinkState, check_code, issue_code, link_state, party_user_id
 from web.forms import fields_of
 from web.pages import page_images
 from web.state import state
 from web.uploads import posted_task_data
 from workflows import ConflictError, FormDataError
 from workflows.agreements import document_bytes
+from workflows.links import CODE_ATTEMPTS, CodeCheck, LinkState, check_code, issue_code, link_state, party_user_id
 
 bp = Blueprint("external", __name__, url_prefix="/x")
 

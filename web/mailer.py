@@ -5,73 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from records.db import transaction
 from records.levels import LEVEL_NAMES, SecretLevel
-from records.models import Document, Notification, PersonStatus, Task, TaskState, User, utcnow
+from records.models import Document, Notification, Task, TaskState, User, utcnow
 from web.state import WebState
 from workflows.clock import SHANGHAI as CST
+from workflows.notices import may_attach
 
-__all__ = ["REMIND_BEFORE", "install", "mail_text", "send_pending", "send_reminders"]
+__all__ = ["REMIND_BEFORE", "mail_text", "send_pending", "send_reminders"]
 
 # A reminder goes out once, this long before a task's due time (e.g. the proof of employment due on the 10th).
 REMIND_BEFORE = dt.timedelta(days=2)
-
-
-def _task_ready(public_url: str):  # type: ignore[no-untyped-def]
-    def listener(session: Session, task: Task, data: dict[str, Any]) -> None:
-        if task.lane == "external":
-            return  # outside parties get a link with a one-time code instead (web.external)
-        recipients = ([session.get(User, task.assignee)] if task.assignee else
-                      [u for u in session.scalars(select(User)) if task.lane in (u.roles or [])])
-        for user in recipients:
-            if user is None or user.status == PersonStatus.LEFT:
-                continue   # someone who left gets a personal link instead (web.external_links)
-            session.add(Notification(
-                instance_id=task.instance_id, to_user=user.id, to_email=user.email, to_role=task.lane,
-                subject=f"新任务 / New task: {task.title}",
-                body=f"{user.name}，您有一项新任务：{task.title}\n{public_url}/tasks/{task.id}\n"
-                     + (f"截止时间 / due: {task.due_at:%Y-%m-%d %H:%M}\n" if task.due_at else ""),
-                created_at=task.created_at))
-
-    return listener
-
-
-def may_attach(document: Document) -> bool:
-    """Whether the signed PDF may travel as a mail attachment: general documents only. Seed 003 §4.2: core
-    carriers never by mail ("禁止通过邮件…传输"), important ones only by encrypted mail, which an ordinary SMTP
-    relay is not; those mails carry a link to the signed-in page instead."""
-    return document.level == SecretLevel.GENERAL
-
-
-def _document_completed(public_url: str) -> Callable[[Session, Document], None]:
-    def listener(session: Session, document: Document) -> None:
-        users = {s.get("user") for s in document.signatures} - {None, "system"}
-        where = ("签署后的 PDF 见附件。" if may_attach(document)
-                 else f"请登录后查看 / Sign in to read it: {public_url}/documents/{document.id}.pdf")
-        for user_id in sorted(u for u in users if u):
-            user = session.get(User, user_id)
-            session.add(Notification(
-                instance_id=document.instance_id, to_user=user_id, to_email=user.email if user else None,
-                subject=f"已签署完成 / Signed by all parties: {document.title}",
-                body=f"《{document.title}》（{document.id}）已由各方签署完成。{where}",
-                document_id=document.id, created_at=utcnow()))
-
-    return listener
-
-
-def install(app: Flask) -> None:
-    web: WebState = app.extensions["mibao"]
-    public_url = str(app.config["PUBLIC_URL"]).rstrip("/")
-    web.engine.on_task_ready.append(_task_ready(public_url))
-    web.engine.on_document_completed.append(_document_completed(public_url))
 
 
 def send_reminders(web: WebState, now: dt.datetime) -> int:

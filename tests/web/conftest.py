@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -30,10 +31,11 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
-@pytest.fixture
-def app(tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
+def demo_app(tmp_path: Path, clock: FixedClock, extra: dict[str, Any] | None = None) -> Iterator[Flask]:
+    """The app over ``tmp_path`` with the demo organisation and passwords (``extra``: more settings)."""
     app = create_app({"MIBAO_INSTANCE": Instance.from_env(tmp_path), "WARM_CONVERTERS": 0,
-                      "WTF_CSRF_ENABLED": False, "TESTING": True, "MIBAO_RATE_LIMITS": False}, clock=clock)
+                      "WTF_CSRF_ENABLED": False, "TESTING": True, "MIBAO_RATE_LIMITS": False, **(extra or {})},
+                     clock=clock)
     web: WebState = app.extensions["mibao"]
     password = hash_password(DEMO_PASSWORD)
     with transaction(web.sessions) as session:
@@ -44,6 +46,11 @@ def app(tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
             user.password_hash = password
     yield app
     web.close()
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
+    yield from demo_app(tmp_path, clock)
 
 
 @pytest.fixture

@@ -13,17 +13,16 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from records.models import ExternalLink, Notification, PersonStatus, Task, TaskState, User
 from records.people import OUTSIDE_PARTY_ROLE
-from web.state import WebState
 
 __all__ = [
     "CODES_PER_HOUR",
@@ -32,11 +31,11 @@ __all__ = [
     "CodeCheck",
     "LinkState",
     "check_code",
-    "install",
     "issue_code",
     "issue_link",
     "issue_personal_link",
     "link_state",
+    "on_task_ready",
     "party_user_id",
     "token_hash",
 ]
@@ -204,12 +203,9 @@ def check_code(link: ExternalLink, code: str, *, secret_key: str, now: dt.dateti
     return CodeCheck.OK
 
 
-def install(app: Flask) -> None:
-    """Issue a link whenever a task becomes ready in lane ``external``, or for someone who has left (inside the
-    engine's transaction)."""
-    web: WebState = app.extensions["mibao"]
-    public_url = str(app.config["PUBLIC_URL"]).rstrip("/")
-    days = int(app.config.get("EXTERNAL_LINK_DAYS", 7))
+def on_task_ready(public_url: str, days: int) -> Callable[[Session, Task, dict[str, Any]], None]:
+    """The engine listener that issues a link whenever a task becomes ready in lane ``external``, or for someone
+    who has left (inside the engine's transaction)."""
 
     def listener(session: Session, task: Task, data: dict[str, Any]) -> None:
         if task.lane == "external":
@@ -219,4 +215,4 @@ def install(app: Flask) -> None:
         if person is not None and person.status == PersonStatus.LEFT:
             issue_personal_link(session, task, person, public_url=public_url, days=days)
 
-    web.engine.on_task_ready.append(listener)
+    return listener

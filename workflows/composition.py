@@ -1,0 +1,65 @@
+"""The composition root: the one place that builds the engine and attaches what must happen around it — the
+"new task" and "signed by all parties" messages, outside parties' and leavers' links, the audit anchor when an
+agreement completes. The web app, the CLI (``mibao tick`` from cron included) and the workers all call
+:func:`build_engine`, so a timer fired anywhere tells the same people the same things.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from records.audit import AnchorError, anchor
+from records.models import Document
+from workflows import links, notices
+from workflows.clock import Clock, SystemClock
+from workflows.runtime import Engine
+from workflows.services import Services
+
+__all__ = ["Settings", "build_engine"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the listeners need to know about the deployment, from the environment unless given."""
+
+    public_url: str = "http://127.0.0.1:5000"    # where people open links (MIBAO_PUBLIC_URL)
+    external_link_days: int = 7                  # how long an outside party's link stays open
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(public_url=os.environ.get("MIBAO_PUBLIC_URL", cls.public_url).rstrip("/"),
+                   external_link_days=int(os.environ.get("MIBAO_EXTERNAL_LINK_DAYS", cls.external_link_days)))
+
+
+def build_engine(sessions: sessionmaker[Session], services: Services, settings: Settings | None = None, *,
+                 clock: Clock | None = None) -> Engine:
+    """The engine over ``sessions`` and ``services`` with every listener attached, in a fixed order: links
+    before the task-ready mail (which skips those who get a link), the completion mail before the anchor (so
+    the anchor covers it)."""
+    settings = settings or Settings.from_env()
+    engine = Engine(sessions, services, clock=clock or SystemClock())
+    public_url = settings.public_url.rstrip("/")
+    engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days))
+    engine.on_task_ready.append(notices.task_ready(public_url))
+    engine.on_document_completed.append(notices.document_completed(public_url, engine.clock))
+    engine.on_document_completed.append(_anchor_on_completion(services, engine))
+    return engine
+
+
+def _anchor_on_completion(services: Services, engine: Engine) -> Callable[[Session, Document], None]:
+    def listener(session: Session, document: Document) -> None:
+        # Inside the engine's transaction: the anchor covers the last signature's record. A TSA that is down
+        # must not undo the signature; the hourly anchor catches up.
+        try:
+            anchor(session, services.pki, engine.clock.now())
+        except AnchorError:
+            log.warning("could not anchor the audit log after %s completed", document.id, exc_info=True)
+
+    return listener
