@@ -355,10 +355,11 @@ def start_forms() -> dict[str, dict[str, Any]]:
 
     props, _ = template_fields(["annual_pledge"], {"year"})
     f["permission_review_start"] = schema(
-        "permission_review_start", "涉密权限核查启动数据", "seed 003 §5.1.2：被核查的涉密人员及其部门负责人。",
-        {**props,
+        "permission_review_start", "涉密权限核查启动数据",
+        "seed 003 §5.1.2：被核查的涉密人员；核查人为其所在部门的负责人，由组织架构确定。",
+        {"employee_user": user("被核查人", "涉密人员的账号（其部门负责人核查）"), **props,
          "permissions_summary": text("现有涉密授权", "被核查人当前的涉密区域、系统与文件权限", 2000)},
-        ["employee_name", "employee_number", "department", "position", "personnel_level",
+        ["employee_user", "employee_name", "employee_number", "department", "position", "personnel_level",
          "permissions_summary"])
 
     props, _ = template_fields(["access_log_review"], set())

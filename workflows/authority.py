@@ -13,11 +13,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from records.levels import SecretLevel, highest
-from records.models import OrgPost, ProcessInstance, User
+from records.models import OrgPost, PersonStatus, ProcessInstance, User
 from records.organisation import OrganisationError, decider
 from workflows.errors import FormDataError, OperationFailed
 
-__all__ = ["SYSTEM_FIELDS", "content_level", "decision_department", "refuse_system_fields", "resolve_decider"]
+__all__ = [
+    "OFFICE_LANES",
+    "SYSTEM_FIELDS",
+    "check_assignee",
+    "check_known_facts",
+    "content_level",
+    "decision_department",
+    "refuse_system_fields",
+    "resolve_decider",
+]
 
 _FROM_ORG = "deciders come from the organisation (`mibao org show`, the Organisation page)"
 _FROM_REGISTER = "read from the secret register by item_id"
@@ -52,16 +61,47 @@ def refuse_system_fields(process_id: str, data: dict[str, Any]) -> None:
                             [f"{name}: not part of the start data — {SYSTEM_FIELDS[name]}" for name in typed])
 
 
+# Lanes that are offices: a task in one, assigned from the start data (``hr_user``, ``reviewer_user``), must go
+# to someone who works there — a typed name cannot make an outsider the reviewer or HR's clerk.
+OFFICE_LANES = frozenset({"hr", "secrecy_office"})
+
+
+def check_assignee(session: Session, lane: str | None, assignee: str | None, field: str | None) -> None:
+    """Refuse a task assigned from data to someone who is not there, has left, or is not in the task's office."""
+    if assignee is None:
+        return
+    user = session.get(User, assignee)
+    named = f"{field}: " if field else ""
+    if user is None:
+        raise OperationFailed(f"{named}there is no person {assignee!r}; name someone the organisation knows")
+    if lane in OFFICE_LANES and (lane not in (user.roles or []) or user.status == PersonStatus.LEFT):
+        raise OperationFailed(f"{named}{user.name} ({user.id}) does not work in {lane.replace('_', ' ')} "
+                              f"(role {lane}); name someone who does")
+
+
+def check_known_facts(session: Session, process_id: str, data: dict[str, Any]) -> None:
+    """Facts about a person the organisation knows must agree with it: the employee's name and department in the
+    start data are printed on agreements and choose deciders, so a typed department cannot route the decision
+    to another department's head."""
+    person = session.get(User, str(data["employee_user"])) if data.get("employee_user") else None
+    if person is None:
+        return
+    problems = [f"{field}: {person.id} is {known!r} in the organisation, not {data[field]!r} — correct it or "
+                "update the organisation first" for field, known in (("employee_name", person.name),
+                                                                      ("department", person.department))
+                if known and data.get(field) not in (None, known)]
+    if problems:
+        raise FormDataError(f"starting {process_id}", problems)
+
+
 def decision_department(session: Session, row: ProcessInstance, data: dict[str, Any]) -> str | None:
-    """The department a decision belongs to: the process's (item's, applicant's) department, else the host's
-    or the subject's department as the organisation has it."""
-    if data.get("department"):
-        return str(data["department"])
-    for user_id in (data.get("host_user"), row.subject_user):
+    """The department a decision belongs to: the subject's or the host's as the organisation has it, else the
+    process's own (a register item's, named by the liaison who files it)."""
+    for user_id in (row.subject_user, data.get("host_user")):
         user = session.get(User, str(user_id)) if user_id else None
         if user is not None and user.department:
             return user.department
-    return None
+    return str(data["department"]) if data.get("department") else None
 
 
 def resolve_decider(session: Session, row: ProcessInstance, post: str, data: dict[str, Any]) -> User:

@@ -37,7 +37,13 @@ from records.models import (
 )
 from workflows import serializer
 from workflows.agreements import sign_agreement
-from workflows.authority import decision_department, refuse_system_fields, resolve_decider
+from workflows.authority import (
+    check_assignee,
+    check_known_facts,
+    decision_department,
+    refuse_system_fields,
+    resolve_decider,
+)
 from workflows.clock import Clock, SystemClock, using_clock
 from workflows.errors import ConflictError, Forbidden, FormDataError, NotFound, OperationFailed, UnknownProcess
 from workflows.expressions import ExpressionError, evaluate
@@ -100,6 +106,7 @@ class Engine:
         self.forms.validate(self.start_form(process_id), data, f"starting {process_id}")
         with transaction(self.sessions) as session:
             now = self.clock.now()
+            check_known_facts(session, process_id, data)
             workflow = BpmnWorkflow(proc.spec, proc.subprocess_specs, script_engine=self.script_engine)
             for task in workflow.get_tasks(state=SpiffState.READY):
                 task.data.update(data)
@@ -379,6 +386,8 @@ class Engine:
             document = _optional(props.get("sign"), data)
             assignee = (resolve_decider(session, row, props["decider"], data).id if props.get("decider")
                         else _optional(props.get("assignee"), data))
+            if not props.get("decider"):
+                check_assignee(session, spiff_task.task_spec.lane, assignee, props.get("assignee"))
             row_task = Task(
                 id=task_id, instance_id=row.id, spec_name=spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name,
                 title=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name, lane=spiff_task.task_spec.lane,

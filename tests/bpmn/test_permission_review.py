@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
-from records.models import Revocation
+from records.models import ProcessInstance, Revocation
 from tests.bpmn.driver import CST, Run, check_documents, check_outcome, example
-from workflows import Engine, FixedClock
+from workflows import Engine, FixedClock, FormDataError, OperationFailed
 
 
 def test_keep_reduce_then_revoke(engine: Engine, clock: FixedClock) -> None:
@@ -35,3 +36,39 @@ def test_keep_reduce_then_revoke(engine: Engine, clock: FixedClock) -> None:
     assert [h["detail"]["data"]["permission_decision"] for h in reviews] == ["keep", "reduce", "revoke"]
     check_documents(engine, view, [])
     assert [n.subject for n in run.notifications()] == ["王志强：涉密权限已全部回收"]
+
+
+def test_the_reviewer_is_the_head_of_the_persons_own_department(engine: Engine, clock: FixedClock) -> None:
+    """Issue 10: the department comes from the organisation. A typed department that is not the person's is
+    refused (it would send the review to another department's head); nothing is started."""
+    with pytest.raises(FormDataError) as refused:
+        engine.start("permission_review", example("permission_review", department="生产部"), actor="sec01")
+    assert refused.value.problems == [
+        "department: eng01 is '技术研发部' in the organisation, not '生产部' — correct it or update the organisation "
+        "first"]
+    with pytest.raises(FormDataError, match="employee_user"):
+        data = example("permission_review")
+        data.pop("employee_user")
+        engine.start("permission_review", data, actor="sec01")
+    with engine.sessions() as session:
+        assert session.scalars(select(ProcessInstance)).all() == []
+    view = engine.start("permission_review", example("permission_review"), actor="sec01")
+    assert [t.assignee for t in view.tasks] == ["head01"]
+
+
+@pytest.mark.parametrize(("process_id", "field", "who", "office"), [
+    ("log_review", "reviewer_user", "hr01", "secrecy office"),
+    ("onboarding", "hr_user", "eng02", "hr"),
+    ("log_review", "reviewer_user", "nobody", None),
+])
+def test_an_office_task_goes_only_to_someone_in_that_office(engine: Engine, process_id: str, field: str, who: str,
+                                                            office: str | None) -> None:
+    """A start-data name assigns an office's task (the weekly log reviewer, HR's clerk) only to someone who works
+    there; anyone else, or a name nobody has, is refused and nothing is started."""
+    with pytest.raises(OperationFailed) as refused:
+        engine.start(process_id, example(process_id, **{field: who}), actor="sec01" if office != "hr" else "hr01")
+    message = str(refused.value)
+    assert message.startswith(f"{field}: ")
+    assert (f"does not work in {office}" in message) if office else ("there is no person 'nobody'" in message)
+    with engine.sessions() as session:
+        assert session.scalars(select(ProcessInstance)).all() == []
