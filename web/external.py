@@ -89,7 +89,7 @@ def link(token: str) -> str | Response | tuple[str, int]:
     if not isinstance(found, ExternalLink):
         return found
     if not _verified(found):
-        return render_template("external/code.html", token=token, link=found,
+        return render_template("external/code.html", token=token, link=found, task=state().engine.task(found.task_id),
                                code_sent=found.code_expires_at is not None)
     task, document = state().engine.task(found.task_id), _document(found)
     if document is None and task.form:
