@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from records.audit import record
 from records.levels import SecretLevel
-from records.models import AccessGrant, Carrier, Document, GrantStatus, ItemStatus, SecretItem, Task, User
+from records.models import AccessGrant, Carrier, Document, GrantStatus, ItemStatus, PersonStatus, SecretItem, Task, User
 from records.need_to_know import (
     READ_OPERATIONS,
     Decision,
@@ -93,7 +93,7 @@ class AccessContext:
 
 def subject_of(user: User) -> Subject:
     return Subject(id=user.id, roles=frozenset(user.roles or ()), department=user.department, post=user.post,
-                   name=user.name)
+                   name=user.name, active=user.status != PersonStatus.LEFT)
 
 
 def resource_of_document(session: Session, document: Document, subject: Subject | None = None) -> Resource:

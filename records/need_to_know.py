@@ -13,7 +13,8 @@ the CLI only ask. The rule, per level, for reading (view / download / print / co
 
 Whatever the level, the parties to an agreement may view, download and print it (it is their contract), the
 holder of a carrier may view and print its record (it was issued to them with the approval its level needs), and
-the general manager may read everything. A declassified register entry is open to everyone (seed 003 §4.3.2).
+the general manager may read everything. Someone who has left has nothing but their own agreements. A
+declassified register entry is open to everyone (seed 003 §4.3.2).
 Signed documents are never modified; register entries change only through the committee's processes. Destroying
 a carrier is the secrecy office's, and a core carrier needs two witnesses besides the person destroying it (the
 two-person rule, enforced by :mod:`records.carriers`).
@@ -67,6 +68,7 @@ class Subject:
     department: str | None = None
     post: str | None = None
     name: str | None = None
+    active: bool = True            # False once they have left: no standing authority, no approvals, no posts
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ def decide(subject: Subject, resource: Resource, operation: str, grants: Iterabl
         return Decision(False, "unknown_level", detail={"level": resource.level})
     if operation not in OPERATIONS or resource.kind not in KINDS:
         return Decision(False, "unknown_operation", detail={"operation": operation, "kind": resource.kind})
+    if not subject.active and not (resource.kind == "document" and subject.id in resource.parties
+                                   and operation in ("view", "download", "print", "sign")):
+        # Someone who left keeps only their own agreements (a late hand-over signature by their personal link).
+        return Decision(False, "left")
     if operation in READ_OPERATIONS:
         return _read(subject, resource, operation, grants)
     if operation == "sign":

@@ -30,7 +30,7 @@ from records.access_grants import (
     resource_of_item,
 )
 from records.db import make_session_factory, transaction
-from records.models import AccessGrant, AuditRecord, Carrier, Document, SecretItem, User
+from records.models import AccessGrant, AuditRecord, Carrier, Document, ItemStatus, PersonStatus, SecretItem, User
 from records.need_to_know import KINDS, LEVELS, OPERATIONS, Decision, Resource
 from tests.db import BACKENDS, database
 from tests.race import all_at_once
@@ -51,6 +51,9 @@ SUBJECTS = {
     "committee": User(id="cm", name="吴强", roles=["committee"], department="生产部"),
     "general_manager": User(id="gm", name="陈建华", roles=["general_manager", "committee"], department="总经理办公室"),
     "external": User(id="visitor", name="访客", roles=["external"], department=None),
+    # Left, with the roles and post of a secrecy officer and head still on the account: none of it counts.
+    "left": User(id="left", name="郑离", roles=["secrecy_office", "department_head"], department=DEPT,
+                 post="工艺工程师", status=PersonStatus.LEFT),
 }
 READ = {"view", "download", "print", "copy"}
 EVERYONE = set(SUBJECTS)
@@ -58,6 +61,8 @@ EVERYONE = set(SUBJECTS)
 
 def expected(subject: str, kind: str, level: str, operation: str) -> bool:
     """The rule as the seeds state it (see records/need_to_know.py's docstring)."""
+    if subject == "left":
+        return False                             # nothing of theirs here: left means left
     if operation in READ:
         if subject == "general_manager":
             return True
@@ -96,8 +101,8 @@ def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[session
     with database(str(request.param), tmp_path) as engine:
         factory = make_session_factory(engine)
         with transaction(factory) as session:
-            session.add_all(User(id=u.id, name=u.name, roles=list(u.roles), department=u.department, post=u.post)
-                            for u in SUBJECTS.values())
+            session.add_all(User(id=u.id, name=u.name, roles=list(u.roles), department=u.department, post=u.post,
+                                 status=u.status or PersonStatus.ACTIVE) for u in SUBJECTS.values())
             session.add(User(id="holder", name="持有人", roles=["employee"], department=DEPT))
         yield factory
 
@@ -140,7 +145,7 @@ def test_every_role_level_operation_and_kind(sessions: sessionmaker[Session]) ->
     with sessions() as session:
         logged = {tuple(r.detail["cell"]): (r.result, r.detail["basis"])
                   for r in session.scalars(select(AuditRecord).where(AuditRecord.action.in_(OPERATIONS)))}
-    assert len(logged) == len(cells) == 12 * 3 * 3 * 8
+    assert len(logged) == len(cells) == 13 * 3 * 3 * 8
     denied = [cell for cell in cells if not expected(*cell)]
     assert all(logged[cell][0] == "denied" for cell in denied)
     assert all(logged[cell][0] == "allowed" for cell in set(cells) - set(denied))
@@ -259,3 +264,21 @@ def test_the_holder_of_a_carrier_sees_its_record(sessions: sessionmaker[Session]
         held = resource_of_carrier(carrier)
     assert _access(sessions, "emp_out", held) and _access(sessions, "emp_out", held, "print")
     assert not _access(sessions, "emp_out", held, "copy") and not _access(sessions, "emp_in", held)
+
+
+def test_a_declassified_entry_is_open_to_all_but_those_who_left(sessions: sessionmaker[Session]) -> None:
+    """Seed 003 §4.3.2: declassification lifts the restriction (解除访问限制) — a former core entry is read by
+    anyone on staff without an approval, and the reading is still recorded."""
+    with transaction(sessions) as session:
+        item = SecretItem(name="已公开的工艺参数", level="core", department=DEPT, approval={},
+                          status=ItemStatus.DECLASSIFIED)
+        session.add(item)
+        session.flush()
+        resource = resource_of_item(item)
+    for name, user in SUBJECTS.items():
+        decision = authorize_quietly(sessions, user.id, resource, "view")
+        assert decision.allowed == (name != "left"), (name, decision.basis)
+    assert _access(sessions, "emp_out", resource, "download")
+    with sessions() as session:
+        assert session.scalars(select(AuditRecord.detail).where(AuditRecord.actor == "emp_out")).one()["basis"] \
+            == "declassified"
