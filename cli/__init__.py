@@ -8,6 +8,7 @@ from cli.audit import audit
 from cli.demo import demo
 from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
+from cli.jobs import job, scheduler, worker
 from cli.org import org
 from cli.processes import instance, process, task, tick
 from cli.samples import samples
@@ -27,7 +28,7 @@ def mibao() -> None:
 
 
 for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user, serve, token,
-                audit, org):
+                audit, org, worker, scheduler, job):
     mibao.add_command(command)
 
 

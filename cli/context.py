@@ -11,6 +11,7 @@ from records.migrate import upgrade
 from signing import Converter, ConvertOptions, Pki
 from workflows import Clock, Engine, Services
 from workflows.composition import build_engine
+from workflows.jobs import JobRunner
 
 
 def instance() -> Instance:
@@ -43,13 +44,14 @@ def converter(inst: Instance, warm_instances: int) -> Iterator[Converter]:
 
 
 @contextmanager
-def engine(inst: Instance, clock: Clock | None = None, warm_converters: int = 0) -> Iterator[Engine]:
+def engine(inst: Instance, clock: Clock | None = None, warm_converters: int = 0,
+           jobs: JobRunner | None = None) -> Iterator[Engine]:
     """The process engine on the instance's database (migrated on first use), wired like the web app's."""
     db = make_engine(database_url(inst))
     upgrade(db)
     services = Services(inst, warm_converters=warm_converters)
     try:
-        yield build_engine(make_session_factory(db), services, clock=clock)
+        yield build_engine(make_session_factory(db), services, clock=clock, jobs=jobs)
     finally:
         services.close()
         db.dispose()

@@ -2,8 +2,8 @@
 
 With ``--workers 1`` it runs in this process (waitress); with more, under gunicorn, one process per worker —
 Python runs one thread at a time per process, so on two cores two workers serve about twice the requests.
-Each worker keeps its own warm LibreOffice; exactly one of them (holding ``<instance>/background.lock``) fires
-the timers and sends the outbox.
+Each worker keeps its own warm LibreOffice and works jobs (preparing agreements) on its own threads; exactly one
+process across all nodes (holding the database lease ``background``) fires the timers and sends the outbox.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _app(public_url: str) -> Any:
     from web import create_app
     from web.background import start_background
 
-    app = create_app({"PUBLIC_URL": public_url})
+    app = create_app({"PUBLIC_URL": public_url, "JOBS": "pool"})
     start_background(app.extensions["mibao"], app.config)
     return app
 

@@ -45,6 +45,9 @@ __all__ = [
     "HistoryEntry",
     "InstanceStatus",
     "ItemStatus",
+    "Job",
+    "JobStatus",
+    "Lease",
     "MovementKind",
     "NonCompeteCheck",
     "Notification",
@@ -130,6 +133,16 @@ class CheckStatus(StrEnum):
     SUSPENDED = "suspended"     # proof missing after the due day: compensation withheld
     PROVEN = "proven"
     PAID = "paid"
+
+
+class JobStatus(StrEnum):
+    """A heavy step's job (``Job``): waiting for a worker, being worked, its result kept, resumed, or given up."""
+
+    QUEUED = "queued"
+    RUNNING = "running"         # claimed by a worker until ``lease_until``; a dead worker's lease runs out
+    DONE = "done"               # worked; the result waits to be applied to the instance
+    APPLIED = "applied"         # the instance took the result and moved on
+    FAILED = "failed"           # out of attempts; the instance shows the error
 
 
 class PersonStatus(StrEnum):
@@ -411,6 +424,45 @@ class NonCompeteCheck(Base):
     payment_due: Mapped[dt.datetime]
     status: Mapped[CheckStatus] = mapped_column(String(20), default=CheckStatus.OPEN)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    """A heavy step (rendering and converting an agreement…) run by a worker outside the request and outside the
+    instance's lock. Written in the same transaction as the instance state that waits for it; one per waiting
+    service task. Claimed with a lease, so a worker that dies leaves a job another worker picks up; its work is
+    idempotent and its result is applied under the instance's lock exactly once."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("instance_id", "task_id", name="uq_jobs_instance_task"),
+                      Index("ix_jobs_due", "status", "run_after"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))                    # the waiting SpiffWorkflow service task
+    operation: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(30))                      # documents / signing / mail
+    title: Mapped[str] = mapped_column(String(200))                     # what the instance is waiting for
+    args: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[JobStatus] = mapped_column(String(20), default=JobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[dt.datetime]                                      # not before (backoff after a failure)
+    lease_until: Mapped[dt.datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+
+
+class Lease(Base):
+    """A duty only one process may do at a time across all nodes (the timer scan, the outbox, anchors): held by
+    ``holder`` until ``until``, renewed while it runs; a dead holder's lease simply runs out."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    until: Mapped[dt.datetime]
 
 
 class Notification(Base):

@@ -23,6 +23,7 @@ from web.security import load_user, security_headers
 from web.state import WebState
 from workflows import Clock, Services
 from workflows.composition import Settings, build_engine
+from workflows.jobs import PoolJobs
 
 __all__ = ["create_app", "csrf", "limiter"]
 
@@ -58,9 +59,14 @@ def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = 
     db = make_engine(app.config.get("DATABASE_URL") or database_url(instance))
     upgrade(db)
     services = Services(instance, warm_converters=int(app.config.get("WARM_CONVERTERS", 1)))
-    engine = build_engine(make_session_factory(db), services,
-                          Settings(public_url=str(app.config["PUBLIC_URL"]),
-                                   external_link_days=int(app.config.get("EXTERNAL_LINK_DAYS", 7))), clock=clock)
+    # Heavy steps: to the broker's workers (BROKER_URL), else on the server's own worker threads (``mibao serve``:
+    # JOBS = "pool"; the request returns while the page shows the wait), else at once in the request (tests).
+    settings = Settings(public_url=str(app.config["PUBLIC_URL"]),
+                        external_link_days=int(app.config.get("EXTERNAL_LINK_DAYS", 7)),
+                        broker_url=app.config.get("BROKER_URL"))
+    pool = app.config.get("JOBS") == "pool" and not settings.broker_url
+    jobs = PoolJobs(threads=int(app.config.get("JOB_THREADS", 2))) if pool else None
+    engine = build_engine(make_session_factory(db), services, settings, clock=clock, jobs=jobs)
     app.extensions["mibao"] = WebState(instance=instance, db=db, sessions=engine.sessions, services=services,
                                        engine=engine)
     csrf.init_app(app)

@@ -1,51 +1,60 @@
 """Work the web app does on its own, every minute: fire due timers, anchor the audit log (hourly), remind before
-due dates, send the outbox."""
+due dates, send the outbox, and hand over jobs a crash left behind.
+
+Any number of server processes on any number of machines may serve one database: the one holding the database
+lease ``background`` (``records.leases``) does the work, renewing it each round; when it dies the lease runs out
+and another takes over. ``mibao scheduler`` runs the same loop without serving pages."""
 
 from __future__ import annotations
 
-import fcntl
+import datetime as dt
 import logging
 import threading
 from typing import Any
 
+from records.leases import hold
 from web.audit_log import anchor_if_due
 from web.mailer import send_pending, send_reminders
 from web.state import WebState
+from workflows.jobs import sweep, worker_name
 
-__all__ = ["start_background"]
+__all__ = ["run_duties", "start_background"]
 
 log = logging.getLogger(__name__)
 
 
-def start_background(web: WebState, config: dict[str, Any]) -> threading.Event:
-    """Start the daemon thread; set the returned event to stop it.
+def run_duties(web: WebState, config: dict[str, Any]) -> None:
+    """One round of the duties (the caller holds the lease)."""
+    report = web.engine.tick()
+    if report.due:
+        log.info("tick: %d due, %d advanced, %d errors", report.due, len(report.advanced), len(report.errors))
+    now = web.engine.clock.now()
+    anchor_if_due(web, now)
+    send_reminders(web, now)
+    send_pending(web, config)
+    engine = web.engine
+    sweep(engine, lambda job_id: engine.jobs.submit(engine, [job_id]))
 
-    Several server processes may serve one instance: the one holding ``background.lock`` does the work,
-    the others wait for the lock, so a crashed worker's duty passes to another.
-    """
-    stop = threading.Event()
+
+def start_background(web: WebState, config: dict[str, Any], stop: threading.Event | None = None, *,
+                     daemon: bool = True) -> threading.Event:
+    """Run the duty loop in a daemon thread, or here (``daemon=False``, ``mibao scheduler``) until ``stop`` is
+    set; returns the event that stops it."""
+    stop = stop or threading.Event()
     every = float(config.get("BACKGROUND_TICK_SECONDS", 60))
-    lock_path = web.instance.root / "background.lock"
+    me = worker_name()
 
     def loop() -> None:
-        with open(lock_path, "a+b") as lock:
-            while not stop.is_set():
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    stop.wait(every)
-            while not stop.wait(every):
-                try:
-                    report = web.engine.tick()
-                    if report.due:
-                        log.info("tick: %d due, %d advanced, %d errors", report.due, len(report.advanced),
-                                 len(report.errors))
-                    anchor_if_due(web, web.engine.clock.now())
-                    send_reminders(web, web.engine.clock.now())
-                    send_pending(web, config)
-                except Exception:  # the loop must survive a bad minute; the next one retries
-                    log.exception("background tick failed")
+        while not stop.wait(every):
+            try:
+                # Held for three rounds: a holder that misses one keeps it, a dead one loses it in three minutes.
+                if hold(web.sessions, "background", me, web.engine.clock.now(), dt.timedelta(seconds=3 * every)):
+                    run_duties(web, config)
+            except Exception:  # the loop must survive a bad minute; the next one retries
+                log.exception("background round failed")
 
-    threading.Thread(target=loop, name="mibao-background", daemon=True).start()
+    if daemon:
+        threading.Thread(target=loop, name="mibao-background", daemon=True).start()
+    else:
+        loop()
     return stop

@@ -52,6 +52,7 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
         "MAIL_SMTP_PASSWORD": os.environ.get("MIBAO_SMTP_PASSWORD"),
         "MAIL_FROM": os.environ.get("MIBAO_MAIL_FROM", "mibao@localhost"),
         "PUBLIC_URL": settings.public_url,
+        "BROKER_URL": settings.broker_url,
         "BACKGROUND_TICK_SECONDS": 60,
     }
     config.update(override or {})

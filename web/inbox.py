@@ -45,7 +45,8 @@ def index() -> str:
     user = current_user()
     assert user is not None
     # The oldest first, a page at a time: an inbox of thousands must not cost thousands of rows per view.
-    return render_template("inbox.html", tasks=state().engine.tasks(user=user.id, limit=INBOX_PAGE))
+    return render_template("inbox.html", tasks=state().engine.tasks(user=user.id, limit=INBOX_PAGE),
+                           preparing=state().engine.preparing_for(user.id))
 
 
 @bp.route("/tasks/<task_id>")

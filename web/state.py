@@ -23,6 +23,7 @@ class WebState:
     engine: Engine
 
     def close(self) -> None:
+        self.engine.jobs.close()
         self.services.close()
         self.db.dispose()
 

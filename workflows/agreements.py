@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from documents import new_document_id, prepare_agreement
+from documents import DataError, new_document_id, prepare_agreement, validate_data
 from records.audit import record
 from records.models import Document, DocumentStatus
 from records.storage import write_atomic
@@ -23,7 +23,8 @@ from workflows.clock import SHANGHAI
 from workflows.errors import ConflictError, NotFound, OperationFailed
 from workflows.services import Services
 
-__all__ = ["create_agreement", "document_bytes", "sign_agreement"]
+__all__ = ["agreement_job", "create_agreement", "document_bytes", "record_agreement", "render_agreement",
+           "sign_agreement"]
 
 
 def fill_data(services: Services, template_id: str, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
@@ -37,22 +38,55 @@ def fill_data(services: Services, template_id: str, data: dict[str, Any], today:
     return merged
 
 
-def create_agreement(session: Session, services: Services, *, template_id: str, data: dict[str, Any],
-                     instance_id: int | None, subject_user: str | None, now: dt.datetime) -> str:
+def agreement_job(services: Services, *, template_id: str, data: dict[str, Any], instance_id: int | None,
+                  subject_user: str | None, now: dt.datetime) -> dict[str, Any]:
+    """Everything an agreement's preparation needs, decided now: the filled fields (checked against the template,
+    so bad data is refused in the request, not on a worker) and the document id, so a retried preparation makes
+    the same document."""
     manifest = services.catalog.get(template_id)
     today = now.astimezone(SHANGHAI).date()
-    prepared = prepare_agreement(manifest, fill_data(services, template_id, data, today),
-                                 converter=services.converter, document_id=new_document_id(today),
-                                 prepared_at=now, instance_id=instance_id)
-    relative = Path(prepared.document_id) / "0-prepared.pdf"
+    fields = fill_data(services, template_id, data, today)
+    try:
+        validate_data(manifest, fields)
+    except DataError as exc:
+        raise OperationFailed(f"the agreement {manifest.title['zh']} cannot be prepared: {exc}") from exc
+    return {"template_id": template_id, "data": fields, "document_id": new_document_id(today),
+            "prepared_at": now.isoformat(), "instance_id": instance_id, "subject_user": subject_user}
+
+
+def render_agreement(services: Services, job: dict[str, Any]) -> dict[str, Any]:
+    """The heavy part, with no database: render, convert (LibreOffice), add the evidence, mark; the PDF is stored
+    under its own hash, so two runs of one job never overwrite each other's file."""
+    manifest = services.catalog.get(job["template_id"])
+    prepared = prepare_agreement(manifest, job["data"], converter=services.converter,
+                                 document_id=job["document_id"],
+                                 prepared_at=dt.datetime.fromisoformat(job["prepared_at"]),
+                                 instance_id=job["instance_id"])
+    digest = hashlib.sha256(prepared.pdf).hexdigest()
+    relative = Path(prepared.document_id) / f"0-prepared-{digest[:16]}.pdf"
     write_atomic(services.documents_dir / relative, prepared.pdf)
-    session.add(Document(
-        id=prepared.document_id, instance_id=instance_id, template_id=template_id, title=manifest.title["zh"],
-        level=prepared.level, path=str(relative), sha256=hashlib.sha256(prepared.pdf).hexdigest(),
-        parties=[p.role for p in manifest.parties], signatures=[], subject_user=subject_user, created_at=now,
-    ))
-    session.flush()
-    return prepared.document_id
+    return {"path": str(relative), "sha256": digest, "level": prepared.level, "title": manifest.title["zh"],
+            "parties": [p.role for p in manifest.parties]}
+
+
+def record_agreement(session: Session, job: dict[str, Any], result: dict[str, Any], now: dt.datetime) -> str:
+    """The prepared agreement's row (once: applying a job twice finds it there)."""
+    document_id = str(job["document_id"])
+    if session.get(Document, document_id) is None:
+        session.add(Document(
+            id=document_id, instance_id=job["instance_id"], template_id=job["template_id"], title=result["title"],
+            level=result["level"], path=result["path"], sha256=result["sha256"], parties=result["parties"],
+            signatures=[], subject_user=job["subject_user"], created_at=now))
+        session.flush()
+    return document_id
+
+
+def create_agreement(session: Session, services: Services, *, template_id: str, data: dict[str, Any],
+                     instance_id: int | None, subject_user: str | None, now: dt.datetime) -> str:
+    """Prepare and record an agreement in one go (inside the caller's transaction)."""
+    job = agreement_job(services, template_id=template_id, data=data, instance_id=instance_id,
+                        subject_user=subject_user, now=now)
+    return record_agreement(session, job, render_agreement(services, job), now)
 
 
 def document_bytes(services: Services, document: Document) -> bytes:

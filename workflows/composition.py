@@ -17,6 +17,7 @@ from records.audit import AnchorError, anchor
 from records.models import Document
 from workflows import links, notices
 from workflows.clock import Clock, SystemClock
+from workflows.jobs import JobRunner
 from workflows.runtime import Engine
 from workflows.services import Services
 
@@ -31,20 +32,27 @@ class Settings:
 
     public_url: str = "http://127.0.0.1:5000"    # where people open links (MIBAO_PUBLIC_URL)
     external_link_days: int = 7                  # how long an outside party's link stays open
+    broker_url: str | None = None                # Celery's broker (MIBAO_BROKER_URL, redis://…): jobs go there
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(public_url=os.environ.get("MIBAO_PUBLIC_URL", cls.public_url).rstrip("/"),
-                   external_link_days=int(os.environ.get("MIBAO_EXTERNAL_LINK_DAYS", cls.external_link_days)))
+                   external_link_days=int(os.environ.get("MIBAO_EXTERNAL_LINK_DAYS", cls.external_link_days)),
+                   broker_url=os.environ.get("MIBAO_BROKER_URL") or None)
 
 
 def build_engine(sessions: sessionmaker[Session], services: Services, settings: Settings | None = None, *,
-                 clock: Clock | None = None) -> Engine:
+                 clock: Clock | None = None, jobs: JobRunner | None = None) -> Engine:
     """The engine over ``sessions`` and ``services`` with every listener attached, in a fixed order: links
     before the task-ready mail (which skips those who get a link), the completion mail before the anchor (so
-    the anchor covers it)."""
+    the anchor covers it). ``jobs``: where heavy steps run — given, else the broker's workers when one is set,
+    else at once in the caller's thread."""
     settings = settings or Settings.from_env()
-    engine = Engine(sessions, services, clock=clock or SystemClock())
+    if jobs is None and settings.broker_url:
+        from workflows.celery_jobs import CeleryJobs, make_celery
+
+        jobs = CeleryJobs(make_celery(settings.broker_url))
+    engine = Engine(sessions, services, clock=clock or SystemClock(), jobs=jobs)
     public_url = settings.public_url.rstrip("/")
     engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days))
     engine.on_task_ready.append(notices.task_ready(public_url))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from records.models import ProcessInstance
 from workflows.errors import OperationFailed
 
-__all__ = ["OPERATIONS", "Operation", "OperationContext", "Registry"]
+__all__ = ["OPERATIONS", "JobSpec", "Operation", "OperationContext", "Registry"]
 
 
 @dataclass
@@ -35,11 +35,26 @@ class OperationContext:
 
 
 @dataclass(frozen=True)
+class JobSpec:
+    """How a heavy operation runs as a job (``workflows.jobs``). The operation's own function runs in the
+    instance's transaction and returns the job's arguments (deciding anything a retry must repeat, such as the
+    document id); ``work(services, args)`` does the heavy part on a worker with no database session and no lock,
+    and must be safe to run twice; ``apply(ctx, args, result)`` records its result under the instance's lock and
+    returns what the service task's result variable gets."""
+
+    queue: str                                                   # documents / signing / mail
+    title: str                                                   # what the instance shows while it waits
+    work: Callable[[Any, dict[str, Any]], dict[str, Any]]
+    apply: Callable[[OperationContext, dict[str, Any], dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str
     func: Callable[..., Any]
     params: dict[str, bool]            # name -> required
     summary: str
+    job: JobSpec | None = None         # run on a worker, outside the request and the instance's lock
 
     def call(self, ctx: OperationContext, args: dict[str, Any]) -> Any:
         unknown = sorted(set(args) - set(self.params))
@@ -62,6 +77,19 @@ class Registry:
                       for p in list(sig.parameters.values())[1:]}
             summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
             self._ops[name] = Operation(name=name, func=func, params=params, summary=summary)
+            return func
+
+        return register
+
+    def job(self, name: str, *, queue: str, title: str,
+            work: Callable[[Any, dict[str, Any]], dict[str, Any]],
+            apply: Callable[[OperationContext, dict[str, Any], dict[str, Any]], Any]
+            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a heavy operation: the decorated function prepares the job's arguments (see ``JobSpec``)."""
+
+        def register(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.operation(name)(func)
+            self._ops[name] = replace(self._ops[name], job=JobSpec(queue=queue, title=title, work=work, apply=apply))
             return func
 
         return register

@@ -12,13 +12,14 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState as SpiffState
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,6 +30,8 @@ from records.models import (
     DocumentStatus,
     HistoryEntry,
     InstanceStatus,
+    Job,
+    JobStatus,
     ProcessDefinition,
     ProcessInstance,
     Task,
@@ -48,6 +51,7 @@ from workflows.clock import Clock, SystemClock, using_clock
 from workflows.errors import ConflictError, Forbidden, FormDataError, NotFound, OperationFailed, UnknownProcess
 from workflows.expressions import ExpressionError, evaluate
 from workflows.forms import FormCatalog
+from workflows.jobs import InlineJobs, JobPending, JobRunner
 from workflows.loader import LoadedProcess, load_process
 from workflows.registry import OPERATIONS, OperationContext, Registry
 from workflows.script_engine import CURRENT_CONTEXT, MibaoScriptEngine
@@ -58,12 +62,14 @@ __all__ = ["BPMN_DIR", "Engine"]
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
 _MAX_STEPS = 10_000
+# The jobs written during the current engine call (set by _collecting_jobs, filled by _advance).
+_NEW_JOBS: ContextVar[list[int]] = ContextVar("mibao_new_jobs")
 _TIMER_EVENTS = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
 
 
 class Engine:
     def __init__(self, session_factory: sessionmaker[Session], services: Services, *, clock: Clock | None = None,
-                 bpmn_dir: Path = BPMN_DIR, registry: Registry = OPERATIONS) -> None:
+                 bpmn_dir: Path = BPMN_DIR, registry: Registry = OPERATIONS, jobs: JobRunner | None = None) -> None:
         import workflows.operations  # noqa: F401 - registers the operations
 
         self.sessions = session_factory
@@ -79,6 +85,8 @@ class Engine:
         self.on_task_ready: list[Callable[[Session, Task, dict[str, Any]], None]] = []
         self.on_document_completed: list[Callable[[Session, Document], None]] = []
         self._definitions: dict[int, dict[str, Any]] = {}   # definition id -> restored spec objects
+        # Where heavy steps go once the transaction that wrote them commits (workflows.jobs).
+        self.jobs: JobRunner = jobs or InlineJobs()
 
     # -- definitions ---------------------------------------------------------------------------
 
@@ -104,7 +112,7 @@ class Engine:
         proc = self.process(process_id)
         refuse_system_fields(process_id, data)
         self.forms.validate(self.start_form(process_id), data, f"starting {process_id}")
-        with transaction(self.sessions) as session:
+        with self._collecting_jobs() as new_jobs, transaction(self.sessions) as session:
             now = self.clock.now()
             check_known_facts(session, process_id, data)
             workflow = BpmnWorkflow(proc.spec, proc.subprocess_specs, script_engine=self.script_engine)
@@ -120,10 +128,11 @@ class Engine:
             self._history(session, row, actor, "started", proc.name, {"data": data}, now)
             self._advance(session, row, workflow, actor, now)
             self._save(session, row, workflow, now)
-            return self._view(session, row, workflow)
+            view = self._view(session, row, workflow)
+        return self._after_commit(view, new_jobs)
 
     def complete(self, task_id: str, *, actor: str, data: dict[str, Any]) -> InstanceView:
-        with transaction(self.sessions) as session:
+        with self._collecting_jobs() as new_jobs, transaction(self.sessions) as session:
             now = self.clock.now()
             task = self._ready_task(session, task_id)
             user = self._authorise(session, task, actor)
@@ -155,7 +164,46 @@ class Engine:
             self._history(session, row, actor, "completed", task.title, {"data": data}, now, task.id)
             self._advance(session, row, workflow, actor, now)
             self._save(session, row, workflow, now)
-            return self._view(session, row, workflow)
+            view = self._view(session, row, workflow)
+        return self._after_commit(view, new_jobs)
+
+    def apply_job(self, job_id: int) -> InstanceView | None:
+        """Apply a worked job's result to its waiting task under the instance's lock, and move the instance on.
+        Once: a job already applied, or whose task no longer waits (the request was withdrawn), changes nothing.
+        A failure leaves the result stored and the error on the instance; the sweep tries again."""
+        try:
+            with self._collecting_jobs() as new_jobs, transaction(self.sessions) as session:
+                job = session.get(Job, job_id, with_for_update=True)
+                if job is None or job.status != JobStatus.DONE:
+                    return None
+                now = self.clock.now()
+                row = session.get(ProcessInstance, job.instance_id, with_for_update=True)
+                if row is None:
+                    job.status = JobStatus.APPLIED
+                    return None
+                workflow = self._load(session, row)
+                spiff_task = workflow.get_task_from_id(uuid.UUID(job.task_id))
+                operation = self.registry.get(job.operation)
+                job.status, job.error = JobStatus.APPLIED, None
+                if spiff_task is None or spiff_task.state != SpiffState.STARTED or operation is None \
+                        or operation.job is None:
+                    return None
+                with self._operating(session, row, "worker", now):
+                    ctx = CURRENT_CONTEXT.get()
+                    assert ctx is not None
+                    ctx.data = spiff_task.data
+                    value = operation.job.apply(ctx, job.args, job.result or {})
+                    spiff_task.data[spiff_task.task_spec.result_variable] = value
+                    spiff_task.complete()
+                self._history(session, row, "worker", "ran", spiff_task.task_spec.bpmn_name or job.title,
+                              {"kind": "ServiceTask", "job": job.id}, now)
+                self._advance(session, row, workflow, "worker", now)
+                self._save(session, row, workflow, now)
+                view = self._view(session, row, workflow)
+        except (OperationFailed, ConflictError) as exc:
+            self._job_error(job_id, str(exc))
+            return None
+        return self._after_commit(view, new_jobs)
 
     def decline(self, task_id: str, *, actor: str, reason: str) -> InstanceView:
         """Refuse to sign (or do) a task: the instance is cancelled, its open documents marked declined."""
@@ -218,7 +266,9 @@ class Engine:
                                        .order_by(HistoryEntry.id)))
         documents = list(session.scalars(select(Document).where(Document.instance_id == row.id)
                                          .order_by(Document.created_at)))
-        return InstanceView.of(row, dict(last.data), tasks, history, documents)
+        jobs = list(session.scalars(select(Job).where(Job.instance_id == row.id, Job.status != JobStatus.APPLIED)
+                                    .order_by(Job.id)))
+        return InstanceView.of(row, dict(last.data), tasks, history, documents, jobs)
 
     def task(self, task_id: str) -> TaskView:
         with self.sessions() as session:
@@ -239,6 +289,18 @@ class Engine:
             assert row is not None
             spiff_task = self._load(session, row).get_task_from_id(uuid.UUID(task_id))
             return dict(spiff_task.data) if spiff_task is not None else {}
+
+    def preparing_for(self, user_id: str) -> list[dict[str, Any]]:
+        """Heavy steps under way in the processes about ``user_id`` or started by them (what their inbox shows
+        while, say, their next agreement is being prepared)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Job.instance_id, Job.title, Job.status, ProcessInstance.process_id)
+                .join(ProcessInstance, ProcessInstance.id == Job.instance_id)
+                .where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE]),
+                       or_(ProcessInstance.subject_user == user_id, ProcessInstance.started_by == user_id))
+                .order_by(Job.id).limit(20)).all()
+        return [{"instance_id": i, "title": t, "status": str(st), "process_id": p} for i, t, st, p in rows]
 
     @staticmethod
     def may_act(user_id: str, roles: list[str], task: TaskView) -> bool:
@@ -270,7 +332,7 @@ class Engine:
     # -- internals -----------------------------------------------------------------------------
 
     def _tick_one(self, instance_id: int, now: dt.datetime) -> None:
-        with transaction(self.sessions) as session:
+        with self._collecting_jobs() as new_jobs, transaction(self.sessions) as session:
             row = session.get(ProcessInstance, instance_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"instance {instance_id} no longer exists; its timer was dropped")
@@ -279,6 +341,36 @@ class Engine:
             workflow = self._load(session, row)
             self._advance(session, row, workflow, "timer", now)
             self._save(session, row, workflow, now)
+        if new_jobs:
+            self.jobs.submit(self, new_jobs)
+
+    @contextmanager
+    def _collecting_jobs(self) -> Iterator[list[int]]:
+        """The ids of the jobs written in this call's transaction, to hand over once it has committed."""
+        found: list[int] = []
+        token = _NEW_JOBS.set(found)
+        try:
+            yield found
+        finally:
+            _NEW_JOBS.reset(token)
+
+    def _after_commit(self, view: InstanceView, new_jobs: list[int]) -> InstanceView:
+        if not new_jobs:
+            return view
+        self.jobs.submit(self, new_jobs)
+        return self.show(view.id)    # as it stands now: moved on (inline) or waiting for a worker
+
+    def _job_error(self, job_id: int, message: str) -> None:
+        with transaction(self.sessions) as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                return
+            job.error = message
+            row = session.get(ProcessInstance, job.instance_id)
+            if row is not None:
+                row.error = f"{job.title}: {message}"
+                self._history(session, row, "worker", "error", job.title, {"error": message, "job": job_id},
+                              self.clock.now())
 
     def _record_error(self, instance_id: int, message: str, now: dt.datetime) -> None:
         with transaction(self.sessions) as session:
@@ -362,7 +454,16 @@ class Engine:
 
         with self._operating(session, row, actor, now):
             for _ in range(_MAX_STEPS):
-                workflow.do_engine_steps(did_complete_task=did_run)
+                try:
+                    workflow.do_engine_steps(did_complete_task=did_run)
+                except JobPending as pending:
+                    # SpiffWorkflow marked the task ERROR on the way out; STARTED is its state for a task that
+                    # runs elsewhere, and the job's result completes it (apply_job).
+                    pending.task._set_state(SpiffState.STARTED)
+                    _NEW_JOBS.get().append(pending.job.id)
+                    self._history(session, row, actor, "waiting", pending.job.title,
+                                  {"job": pending.job.id, "task": pending.task.task_spec.bpmn_id}, now)
+                    continue
                 if not workflow.get_tasks(state=SpiffState.READY, manual=False):
                     break
             else:

@@ -12,8 +12,10 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
+from records.models import Job
 from workflows.errors import OperationFailed
 from workflows.expressions import ExpressionError, SafeEnvironment
+from workflows.jobs import JobPending
 from workflows.registry import OperationContext, Registry
 
 __all__ = ["CURRENT_CONTEXT", "MibaoScriptEngine"]
@@ -41,7 +43,16 @@ class MibaoScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         args = {name: p["value"] for name, p in operation_params.items()}
         try:
             result = operation.call(ctx, args)
-        except OperationFailed:
+            if operation.job is not None:
+                # A heavy step: its arguments are decided now, its job is written with the waiting state, and
+                # the engine leaves the task STARTED until a worker's result is applied (workflows.jobs).
+                job = Job(instance_id=ctx.instance.id, task_id=str(task.id), operation=operation_name,
+                          queue=operation.job.queue, title=operation.job.title, args=result, run_after=ctx.now,
+                          created_at=ctx.now)
+                ctx.session.add(job)
+                ctx.session.flush()
+                raise JobPending(task, job)
+        except (OperationFailed, JobPending):
             raise
         except ExpressionError as exc:
             raise OperationFailed(f"{task.task_spec.bpmn_name or task.task_spec.bpmn_id}: {exc}") from exc

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from records.models import Document, HistoryEntry, ProcessInstance, Task
+from records.models import Document, HistoryEntry, Job, ProcessInstance, Task
 
 __all__ = ["InstanceView", "TaskView", "TickReport"]
 
@@ -57,10 +58,12 @@ class InstanceView:
     tasks: list[TaskView] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
+    # Heavy steps the instance waits for (``workflows.jobs``): what, and how it stands.
+    jobs: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, row: ProcessInstance, data: dict[str, Any], tasks: list[Task], history: list[HistoryEntry],
-           documents: list[Document]) -> InstanceView:
+           documents: list[Document], jobs: Sequence[Job] = ()) -> InstanceView:
         return cls(
             id=row.id, process_id=row.process_id, status=str(row.status), version=row.version,
             subject_user=row.subject_user, started_by=row.started_by, started_at=row.started_at,
@@ -70,6 +73,8 @@ class InstanceView:
                       "task_id": h.task_id, "detail": h.detail} for h in history],
             documents=[{"id": d.id, "template_id": d.template_id, "title": d.title, "status": str(d.status),
                         "signatures": d.signatures, "path": d.path} for d in documents],
+            jobs=[{"id": j.id, "title": j.title, "status": str(j.status), "attempts": j.attempts, "error": j.error}
+                  for j in jobs],
         )
 
     def to_json(self) -> dict[str, Any]:

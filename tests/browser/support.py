@@ -104,7 +104,11 @@ class Desk:
                                  f"{page.locator('main').inner_text()}")
 
     def inbox_rows(self, instance_id: int) -> Locator:
+        """The inbox's rows of ``instance_id``, once nothing of it is being prepared any more (while an agreement
+        is being prepared the inbox says so and reloads itself)."""
         self.page.goto("/inbox")
+        preparing = self.page.locator(f"main .flash.preparing[data-instance='{instance_id}']")
+        expect(preparing).to_have_count(0, timeout=SLOW_MS)
         return self.page.locator("main table.list tbody tr").filter(has_text=f"#{instance_id}")
 
     def open_task(self, instance_id: int, title: str) -> None:

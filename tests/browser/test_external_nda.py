@@ -78,6 +78,7 @@ def test_partner_signs_by_link_and_code(browser: Browser, server: Server, tmp_pa
 
     with Desk(browser, server, "hr01") as hr, Desk(browser, server, None) as partner, \
             Desk(browser, server, None, PHONE) as partner_phone:
+        hr.inbox_rows(instance_id)        # the inbox says the agreement is being prepared until it is ready
         hr.page.goto("/outbox")
         hr.shot("07-outbox")
         body = outbox_message(hr, CONTACT, "请签署")

@@ -4,7 +4,8 @@
 stdin (JSON) and answers with how the child ended (exit code or signal). Children share nothing but the imported
 modules: each opens the instance's SQLite file itself, so a check after a kill really is a fresh process.
 
-A job runs one engine step (``start`` annual_pledge, or ``sign`` the employee's task) on an instance folder; with
+A job runs one engine step (``start`` annual_pledge — which commits the instance waiting for its agreement's job,
+then works the job — or ``sign`` the employee's task) on an instance folder; with
 a ``stage`` it first installs a hook that SIGKILLs the child when that stage is reached (after the stage's n-th
 call, or — for ``convert`` — while LibreOffice is converting). ``inspect`` reports the folder's state as JSON
 and, with ``redo``, then does the step again and reports the outcome.
@@ -12,6 +13,7 @@ and, with ``redo``, then does the step again and reports the outcome.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -30,11 +32,13 @@ import documents.produce
 import workflows.agreements
 from records.db import make_engine, make_session_factory
 from records.instance import Instance
-from records.models import Document, HistoryEntry, ProcessInstance, Task
+from records.models import Document, HistoryEntry, Job, ProcessInstance, Task
 from signing import Converter, ConvertOptions, Pki, verify_pdf
 from signing.convert import _PDF_FILTER_OPTIONS, _check_pdf, _TimeoutTransport
 from tests.bpmn.driver import AGREE, START, example
 from workflows import BPMN_DIR, ConflictError, Engine, FixedClock, Services
+from workflows.jobs import run_job as work_job
+from workflows.jobs import sweep
 from workflows.loader import LoadedProcess
 
 SIGN_TASK = "sign_annual_pledge_employee"
@@ -116,7 +120,16 @@ def step(engine: Engine, which: str, stage: str | None = None, nth: int = 1) -> 
     if which == "start":
         if stage:
             _arm(engine, stage, nth)
-        engine.start("annual_pledge", example("annual_pledge"), actor="hr01")
+        with engine.sessions() as session:
+            started = session.scalar(select(ProcessInstance.id)) is not None
+        if not started:
+            engine.start("annual_pledge", example("annual_pledge"), actor="hr01")
+            return "done"
+        # Started, and its agreement's job was lost with the killed worker: once the lease has run out the sweep
+        # (the scheduler's round) hands it over again.
+        assert isinstance(engine.clock, FixedClock)
+        engine.clock.set(START + dt.timedelta(hours=1))
+        sweep(engine, lambda job_id: work_job(engine, job_id))
         return "done"
     # Found before arming (reads only); a redo after a finished step finds it completed and must get a conflict.
     task = next(t for state in ("ready", "completed") for t in engine.tasks(state=state) if t.name == SIGN_TASK)
@@ -138,6 +151,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
                       "state": hashlib.sha256(json.dumps(r.state, sort_keys=True).encode()).hexdigest()}
                      for r in session.scalars(select(ProcessInstance).order_by(ProcessInstance.id))]
         tasks = sorted([t.spec_name, str(t.state)] for t in session.scalars(select(Task)))
+        queued = [[str(j.status), j.attempts] for j in session.scalars(select(Job).order_by(Job.id))]
         history = [h.action for h in session.scalars(select(HistoryEntry).order_by(HistoryEntry.id))]
         documents = []
         for d in session.scalars(select(Document).order_by(Document.id)):
@@ -157,7 +171,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     referenced = {d["path"] for d in documents}
     files = sorted(str(p.relative_to(docs_dir)) for p in docs_dir.rglob("*") if p.is_file()) \
         if docs_dir.is_dir() else []
-    return {"instances": instances, "tasks": tasks, "history": history, "documents": documents,
+    return {"instances": instances, "tasks": tasks, "history": history, "documents": documents, "jobs": queued,
             "orphans": [f for f in files if f not in referenced]}
 
 

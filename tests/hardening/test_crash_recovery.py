@@ -8,8 +8,10 @@ files — and redoes the step there, which must complete with exactly the expect
 verifies. ``committed`` (killed right after the commit) must show the step done exactly once, and redoing
 it must be refused as a conflict.
 
-The step is ``start`` of annual_pledge (render, convert, mark, store the prepared file, company seal, commit)
-for the preparation stages, and the employee's signature (sign, write the signed file, commit) for the rest.
+The step is ``start`` of annual_pledge for the preparation stages — it commits the instance waiting for its
+agreement's job, then works the job (render, convert, mark, store the prepared file) — so a kill there leaves the
+instance waiting with the job claimed and no document; the redo is the sweep handing the job over again once its
+lease has run out. The rest use the employee's signature (sign, write the signed file, commit).
 Children convert through the session's warm LibreOffice, so every stage gets its 10 runs.
 """
 
@@ -127,7 +129,7 @@ def _step_done_once(found: dict[str, Any], step: str, before: dict[str, Any]) ->
     assert doc["file"] == "ok" and doc["verified"], doc
     if step == "start":
         [inst] = found["instances"]
-        assert inst["status"] == "running"
+        assert inst["status"] == "running" and found["jobs"] == [["applied", found["jobs"][0][1]]]
         assert doc["parties_signed"] == doc["signed_fields"] == ["company"]
         assert ["sign_annual_pledge_employee", "ready"] in found["tasks"]
         assert found["history"].count("started") == 1
@@ -161,6 +163,13 @@ def test_killed_at_stage(folders: Folders, stage: str) -> None:
             _step_done_once(after_kill, step, before)
             assert found["outcome"] == "conflict", f"run {run}: the step was done twice"
             _same_records(found["after"], after_kill)
+        elif step == "start":
+            [inst] = after_kill["instances"]
+            assert inst["status"] == "waiting" and after_kill["documents"] == [] and after_kill["tasks"] == []
+            assert after_kill["jobs"] == [["running", 1]] and after_kill["history"] == ["started", "waiting"]
+            assert found["outcome"] == "done"
+            _step_done_once(found["after"], step, before)
+            assert found["after"]["jobs"] == [["applied", 2]]
         else:
             _same_records(after_kill, before)
             assert found["outcome"] == "done"
@@ -169,6 +178,7 @@ def test_killed_at_stage(folders: Folders, stage: str) -> None:
         shutil.rmtree(root)
     record(f"crash recovery [{stage}, step {step}]: {RUNS} runs, {killed} SIGKILLed at the stage, "
            f"{RUNS} consistent after the kill, {RUNS} redone correctly "
+           f"{'(its job handed over again by the sweep) ' if step == 'start' and stage != 'committed' else ''}"
            f"({'refused as already done' if stage == 'committed' else 'completed'}); "
            f"new files no row points to after the kills: {orphans} "
            f"({'the superseded version' if stage == 'committed' else 'orphans'}); "

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
 from records.levels import LEVELS
-from workflows.agreements import create_agreement, sign_agreement
+from workflows.agreements import agreement_job, record_agreement, render_agreement, sign_agreement
 from workflows.registry import OPERATIONS, OperationContext
 
 
-@OPERATIONS.operation("prepare_agreement")
-def prepare_agreement(ctx: OperationContext, template: str, level: str | None = None) -> str:
-    """Render TEMPLATE from the instance data and the company profile; returns the document id.
+def _plain(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} cannot be kept in a job")
+
+
+def _record(ctx: OperationContext, job: dict[str, Any], result: dict[str, Any]) -> str:
+    return record_agreement(ctx.session, job, result, ctx.now)
+
+
+@OPERATIONS.job("prepare_agreement", queue="documents", title="正在生成协议 / preparing the agreement",
+                work=render_agreement, apply=_record)
+def prepare_agreement(ctx: OperationContext, template: str, level: str | None = None) -> dict[str, Any]:
+    """Render TEMPLATE from the instance data and the company profile (on a worker); the result is the document id.
 
     LEVEL is the secret level of what the document holds (a core item's approval form is core); without it the
     template's default applies. Never taken from typed data: start forms refuse ``secret_level``."""
@@ -18,8 +36,10 @@ def prepare_agreement(ctx: OperationContext, template: str, level: str | None = 
         if level not in LEVELS:
             raise ValueError(f"level {level!r} is not a secret level ({', '.join(LEVELS)})")
         data["secret_level"] = level
-    return create_agreement(ctx.session, ctx.services, template_id=template, data=data,
-                            instance_id=ctx.instance.id, subject_user=ctx.instance.subject_user, now=ctx.now)
+    job = agreement_job(ctx.services, template_id=template, data=data, instance_id=ctx.instance.id,
+                        subject_user=ctx.instance.subject_user, now=ctx.now)
+    result: dict[str, Any] = json.loads(json.dumps(job, ensure_ascii=False, default=_plain))
+    return result
 
 
 @OPERATIONS.operation("company_sign")
