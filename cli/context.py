@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +13,13 @@ from signing import Converter, ConvertOptions, Pki
 from workflows import Clock, Engine, Services
 from workflows.composition import build_engine
 from workflows.jobs import JobRunner
+
+
+def configure_logging() -> None:
+    """Log lines for the long-running commands (serve, worker, scheduler), without the libraries' chatter."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # forty lines per evidence page otherwise
 
 
 def instance() -> Instance:

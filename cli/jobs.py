@@ -39,6 +39,7 @@ class _Parked:
               help="With --broker: the queues this worker serves (documents, signing, mail).")
 def worker(threads: int, every: float, once: bool, warm: int, broker: str | None, queues: str) -> None:
     """Work queued jobs (preparing agreements…) until stopped (Ctrl+C or SIGTERM finish the jobs in hand)."""
+    context.configure_logging()
     if broker and not once:
         _celery_worker(broker, queues, threads, warm)
         return
@@ -91,6 +92,7 @@ def scheduler(every: float) -> None:
     from web import create_app
     from web.background import start_background
 
+    context.configure_logging()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     app = create_app({"BACKGROUND_TICK_SECONDS": every, "JOBS": "pool"})

@@ -8,18 +8,12 @@ process across all nodes (holding the database lease ``background``) fires the t
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
 from typing import Any
 
 import click
-
-
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
 
 
 def _app(public_url: str) -> Any:
@@ -40,9 +34,10 @@ def _app(public_url: str) -> Any:
 @click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
 def serve(host: str, port: int, demo: bool, workers: int, threads: int) -> None:
     """Serve the web app on HOST:PORT."""
-    _logging()
-    public_url = f"http://{host}:{port}"
     from cli import context
+
+    context.configure_logging()
+    public_url = f"http://{host}:{port}"
 
     context.prepare(context.instance())     # migrate and create the PKI once, before any worker starts
     if demo:
