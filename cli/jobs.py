@@ -51,8 +51,13 @@ def worker(threads: int, every: float, once: bool, warm: int, broker: str | None
     signal.signal(signal.SIGTERM, _stop)
     with context.engine(context.instance(), warm_converters=0 if once else warm, jobs=_Parked()) as engine:
         if once:
-            done = sweep(engine, lambda job_id: run_job(engine, job_id))
-            click.echo(f"{done} job(s) handled")
+            total = 0
+            for _ in range(50):              # until nothing is due (a job's result may lead to the next one)
+                done = sweep(engine, lambda job_id: run_job(engine, job_id))
+                if not done:
+                    break
+                total += done
+            click.echo(f"{total} job(s) handled")
             return
         pool = PoolJobs(threads=threads, sweep_seconds=every)
         engine.jobs = pool                   # jobs a finished job leads to go straight to this worker's threads

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -235,7 +234,7 @@ def run_demo(engine: Engine, out_dir: Path, clock: FixedClock, echo: Callable[[s
         if document.status != DocumentStatus.COMPLETED:
             raise RuntimeError(f"document {document.id} ({document.template_id}) is {document.status}")
         target = out_dir / f"{process_id}-{document.template_id}-{document.id}.pdf"
-        shutil.copyfile(engine.services.documents_dir / document.path, target)
+        target.write_bytes(engine.services.blobs.get(document.path))
         written.append(target)
         signers = ", ".join(f"{s['party']}={s['signer']}" for s in document.signatures)
         echo(f"  {target.name}  {document.title}  [{signers}]")

@@ -30,6 +30,7 @@ __all__ = [
     "AuditHead",
     "AuditRecord",
     "Base",
+    "Blob",
     "Carrier",
     "CarrierMovement",
     "CarrierStatus",
@@ -143,6 +144,7 @@ class JobStatus(StrEnum):
     DONE = "done"               # worked; the result waits to be applied to the instance
     APPLIED = "applied"         # the instance took the result and moved on
     FAILED = "failed"           # out of attempts; the instance shows the error
+    CANCELLED = "cancelled"     # its instance was cancelled (declined, withdrawn): nobody waits for it
 
 
 class PersonStatus(StrEnum):
@@ -452,6 +454,19 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+
+
+class Blob(Base):
+    """A stored file (a prepared or signed PDF) when the database is the blob store every node sees (PostgreSQL
+    deployments, ``records.blobs``): named as the document's path, written in the same transaction as its row."""
+
+    __tablename__ = "blobs"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Lease(Base):

@@ -72,7 +72,7 @@ def send_pending(web: WebState, config: dict[str, Any]) -> int:
             if note.document_id:
                 document = session.get(Document, note.document_id)
                 if document is not None and may_attach(document):
-                    data = (web.services.documents_dir / document.path).read_bytes()
+                    data = web.services.blobs.get(document.path)
                     message.add_attachment(data, maintype="application", subtype="pdf",
                                            filename=f"{document.id}.pdf")
             try:

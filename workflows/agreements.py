@@ -17,14 +17,13 @@ from sqlalchemy.orm import Session
 from documents import DataError, new_document_id, prepare_agreement, validate_data
 from records.audit import record
 from records.models import Document, DocumentStatus
-from records.storage import write_atomic
 from signing import Identity, sign_document
 from workflows.clock import SHANGHAI
 from workflows.errors import ConflictError, NotFound, OperationFailed
 from workflows.services import Services
 
-__all__ = ["agreement_job", "create_agreement", "document_bytes", "record_agreement", "render_agreement",
-           "sign_agreement"]
+__all__ = ["agreement_job", "create_agreement", "document_bytes", "record_agreement", "record_seal",
+           "render_agreement", "seal", "seal_job", "sign_agreement"]
 
 
 def fill_data(services: Services, template_id: str, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
@@ -64,7 +63,7 @@ def render_agreement(services: Services, job: dict[str, Any]) -> dict[str, Any]:
                                  instance_id=job["instance_id"])
     digest = hashlib.sha256(prepared.pdf).hexdigest()
     relative = Path(prepared.document_id) / f"0-prepared-{digest[:16]}.pdf"
-    write_atomic(services.documents_dir / relative, prepared.pdf)
+    services.blobs.put(str(relative), prepared.pdf)
     return {"path": str(relative), "sha256": digest, "level": prepared.level, "title": manifest.title["zh"],
             "parties": [p.role for p in manifest.parties]}
 
@@ -90,7 +89,7 @@ def create_agreement(session: Session, services: Services, *, template_id: str, 
 
 
 def document_bytes(services: Services, document: Document) -> bytes:
-    data = (services.documents_dir / document.path).read_bytes()
+    data = services.blobs.get(document.path)
     if hashlib.sha256(data).hexdigest() != document.sha256:
         raise OperationFailed(f"the stored file of document {document.id} does not match its recorded hash; "
                               "it was changed outside mibao — restore it from backup")
@@ -99,6 +98,17 @@ def document_bytes(services: Services, document: Document) -> bytes:
 
 def sign_agreement(session: Session, services: Services, *, document_id: str, party: str, identity: Identity,
                    user_id: str, now: dt.datetime) -> Document:
+    document = _signable(session, document_id, party)
+    signed = sign_document(document_bytes(services, document), pki=services.pki, identity=identity,
+                           field_name=party, when=now)
+    relative = Path(document.id) / f"{len(document.signatures) + 1}-{party}.pdf"
+    services.blobs.put(str(relative), signed, session)
+    return _record_signature(session, document, party=party, signer=identity.name, user_id=user_id,
+                             path=str(relative), sha256=hashlib.sha256(signed).hexdigest(), now=now)
+
+
+def _signable(session: Session, document_id: str, party: str) -> Document:
+    """The document, locked, if ``party`` is one of its parties and has not signed yet."""
     document = session.get(Document, document_id, with_for_update=True)
     if document is None:
         raise NotFound(f"there is no document {document_id!r}")
@@ -106,21 +116,58 @@ def sign_agreement(session: Session, services: Services, *, document_id: str, pa
         raise OperationFailed(f"document {document_id} has no party {party!r}; its parties: {document.parties}")
     if any(s["party"] == party for s in document.signatures):
         raise ConflictError(f"{party} has already signed document {document_id}")
-    signed = sign_document(document_bytes(services, document), pki=services.pki, identity=identity,
-                           field_name=party, when=now)
-    relative = Path(document.id) / f"{len(document.signatures) + 1}-{party}.pdf"
-    write_atomic(services.documents_dir / relative, signed)
-    document.path = str(relative)
-    document.sha256 = hashlib.sha256(signed).hexdigest()
+    return document
+
+
+def _record_signature(session: Session, document: Document, *, party: str, signer: str, user_id: str, path: str,
+                      sha256: str, now: dt.datetime) -> Document:
+    document.path, document.sha256 = path, sha256
     document.signatures = [*document.signatures,
-                           {"party": party, "signer": identity.name, "user": user_id, "at": now.isoformat()}]
+                           {"party": party, "signer": signer, "user": user_id, "at": now.isoformat()}]
     if len(document.signatures) == len(document.parties):
         document.status = DocumentStatus.COMPLETED
     session.flush()
     record(session, actor=user_id, action="sign", target_type="document", target_id=document.id, role=party,
            level=document.level, content_sha256=document.sha256, at=now,
-           detail={"signer": identity.name, "signature": len(document.signatures), "status": str(document.status),
+           detail={"signer": signer, "signature": len(document.signatures), "status": str(document.status),
                    "instance": document.instance_id})
     return document
 
 
+# -- the company's seal as a job (workflows.jobs): decided in the transaction, signed on a worker, recorded once --
+
+def seal_job(session: Session, services: Services, *, document_id: str, now: dt.datetime) -> dict[str, Any]:
+    """What sealing ``document_id`` as the company needs, fixed now: the version it seals and the signing time."""
+    document = _signable(session, document_id, "company")
+    return {"document_id": document.id, "from_path": document.path, "from_sha256": document.sha256,
+            "at": now.isoformat(), "company": services.company["company_name"],
+            "signature": len(document.signatures) + 1}
+
+
+def seal(services: Services, job: dict[str, Any]) -> dict[str, Any]:
+    """The company's signature on the version the job names (no database); stored under its own hash."""
+    data = services.blobs.get(job["from_path"])
+    if hashlib.sha256(data).hexdigest() != job["from_sha256"]:
+        raise OperationFailed(f"the stored file of document {job['document_id']} does not match its recorded hash; "
+                              "it was changed outside mibao — restore it from backup")
+    identity = services.pki.company(job["company"])
+    signed = sign_document(data, pki=services.pki, identity=identity, field_name="company",
+                           when=dt.datetime.fromisoformat(job["at"]))
+    digest = hashlib.sha256(signed).hexdigest()
+    relative = Path(job["document_id"]) / f"{job['signature']}-company-{digest[:16]}.pdf"
+    services.blobs.put(str(relative), signed)
+    return {"path": str(relative), "sha256": digest, "signer": identity.name}
+
+
+def record_seal(session: Session, job: dict[str, Any], result: dict[str, Any], now: dt.datetime) -> Document:
+    """Record the seal on the document (once; a document that changed since the job was decided is refused)."""
+    document = session.get(Document, job["document_id"], with_for_update=True)
+    if document is None:
+        raise NotFound(f"there is no document {job['document_id']!r}")
+    if any(s["party"] == "company" for s in document.signatures):
+        return document
+    if document.sha256 != job["from_sha256"]:
+        raise ConflictError(f"document {document.id} changed while the company's seal was being made; "
+                            "nothing was recorded")
+    return _record_signature(session, document, party="company", signer=result["signer"], user_id="system",
+                             path=result["path"], sha256=result["sha256"], now=dt.datetime.fromisoformat(job["at"]))

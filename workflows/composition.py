@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from records.audit import AnchorError, anchor
+from records.blobs import DatabaseBlobs
 from records.models import Document
 from workflows import links, notices
 from workflows.clock import Clock, SystemClock
@@ -52,6 +53,9 @@ def build_engine(sessions: sessionmaker[Session], services: Services, settings: 
         from workflows.celery_jobs import CeleryJobs, make_celery
 
         jobs = CeleryJobs(make_celery(settings.broker_url))
+    if sessions.kw["bind"].dialect.name == "postgresql":
+        # Many machines share the database, not a folder: documents' files go where every node sees them.
+        services.use_blobs(DatabaseBlobs(sessions))
     engine = Engine(sessions, services, clock=clock or SystemClock(), jobs=jobs)
     public_url = settings.public_url.rstrip("/")
     engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days))

@@ -19,7 +19,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState as SpiffState
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -224,6 +224,8 @@ class Engine:
             for document in session.scalars(select(Document).where(Document.instance_id == row.id,
                                                                    Document.status != DocumentStatus.COMPLETED)):
                 document.status = DocumentStatus.DECLINED
+            session.execute(update(Job).where(Job.instance_id == row.id, Job.status.in_(
+                [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE])).values(status=JobStatus.CANCELLED))
             self._history(session, row, actor, "declined", task.title, {"reason": reason}, now, task.id)
             self._save(session, row, workflow, now)
             row.status = InstanceStatus.CANCELLED
@@ -266,7 +268,8 @@ class Engine:
                                        .order_by(HistoryEntry.id)))
         documents = list(session.scalars(select(Document).where(Document.instance_id == row.id)
                                          .order_by(Document.created_at)))
-        jobs = list(session.scalars(select(Job).where(Job.instance_id == row.id, Job.status != JobStatus.APPLIED)
+        jobs = list(session.scalars(select(Job).where(Job.instance_id == row.id,
+                                                      Job.status.not_in([JobStatus.APPLIED, JobStatus.CANCELLED]))
                                     .order_by(Job.id)))
         return InstanceView.of(row, dict(last.data), tasks, history, documents, jobs)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from documents import TemplateCatalog
+from records.blobs import BlobStore, FolderBlobs
 from records.instance import Instance
 from signing import Converter, ConvertOptions, Pki
 
@@ -30,6 +31,7 @@ class Services:
     warm_converters: int = 1
     _converter: Converter | None = None
     _pki: Pki | None = None
+    _blobs: BlobStore | None = None
 
     @property
     def company(self) -> dict[str, Any]:
@@ -57,6 +59,16 @@ class Services:
     @property
     def documents_dir(self) -> Path:
         return self.instance.documents_dir
+
+    @property
+    def blobs(self) -> BlobStore:
+        """Where documents' files are: the instance folder unless the composition root chose the database."""
+        if self._blobs is None:
+            self._blobs = FolderBlobs(self.documents_dir)
+        return self._blobs
+
+    def use_blobs(self, store: BlobStore) -> None:
+        self._blobs = store
 
     def close(self) -> None:
         if self._converter is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -106,7 +107,7 @@ def check_documents(engine: Engine, view: InstanceView,
         assert document.status == "completed", (template_id, document.signatures)
         assert [(s["party"], s["user"]) for s in document.signatures] == signers
         assert [s["party"] for s in document.signatures] == document.parties
-        pdf = (engine.services.documents_dir / document.path).read_bytes()
+        pdf = engine.services.blobs.get(document.path)
         verdict = verify_pdf(pdf, trust_roots=[root])
         assert verdict.ok, (template_id, verdict.problems)
         names = [r.signer for r in verdict.signatures if r.kind == "signature"]
@@ -123,5 +124,5 @@ def document(engine: Engine, document_id: str) -> Document:
 
 def pdf_text(engine: Engine, document: Document) -> str:
     """The text of the document's current PDF, whitespace removed (table cells wrap at any character)."""
-    reader = PdfReader(engine.services.documents_dir / document.path)
+    reader = PdfReader(io.BytesIO(engine.services.blobs.get(document.path)))
     return "".join("".join(page.extract_text() or "" for page in reader.pages).split())

@@ -47,7 +47,7 @@ def test_a_week_reviewed_sealed_signed_and_the_next_one_waiting(engine: Engine, 
     (document,) = check_documents(engine, view, [("access_log_review", [("company", "system"),
                                                                         ("secrecy_office", "sec01")])])
     assert (document.title, document.level) == ("涉密信息访问日志周审计报告（2026-W46）", "important")
-    text = squeeze(pdf_text((engine.services.documents_dir / document.path).read_bytes(), tmp_path))
+    text = squeeze(pdf_text(engine.services.blobs.get(document.path), tmp_path))
     for expected in ("2026-W46", "本周访问日志共3条，其中允许1条、拒绝2条", "李娜（eng02）", "核心秘密被拒绝访问",
                      "完好", squeeze(FINDINGS), squeeze(MEASURES), "周明"):
         assert expected in text, expected

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 import documents.produce
+import records.blobs
 import workflows.agreements
 from records.db import make_engine, make_session_factory
 from records.instance import Instance
@@ -105,7 +106,7 @@ def _arm(engine: Engine, stage: str, nth: int) -> None:
     elif stage == "mark":
         _kill_after(documents.produce, "mark_document", nth)
     elif stage in ("store", "write"):
-        _kill_after(workflows.agreements, "write_atomic", nth)
+        _kill_after(records.blobs, "write_atomic", nth)
     elif stage == "sign":
         _kill_after(workflows.agreements, "sign_document", nth)
     elif stage == "commit":      # just before the database commits the step

@@ -37,8 +37,7 @@ def document(web: WebState) -> Document:
     writer.add_blank_page(width=595, height=842)
     writer.write(buffer)
     data = buffer.getvalue()
-    (web.services.documents_dir / DOC).mkdir(parents=True, exist_ok=True)
-    (web.services.documents_dir / DOC / "0-prepared.pdf").write_bytes(data)
+    web.services.blobs.put(f"{DOC}/0-prepared.pdf", data)
     row = Document(id=DOC, template_id="nda", title="保密协议", level="core", path=f"{DOC}/0-prepared.pdf",
                    sha256=hashlib.sha256(data).hexdigest(), parties=["company", "employee"], subject_user="eng01")
     with transaction(web.sessions) as session:
@@ -201,7 +200,7 @@ def test_an_agreements_audit_trail_checks_out_alone_and_shows_a_change(login: Lo
         ("eng01", "download", "allowed"), ("eng02", "download", "denied")]
     assert [r["detail"].get("file") for r in trail["not_yet_timestamped"]] == ["audit-trail"]   # this export
     assert trail["document"]["sha256"] == document.sha256 and check_trail(trail, roots) == []
-    pdf = (web.services.documents_dir / document.path).read_bytes()
+    pdf = web.services.blobs.get(document.path)
     shown = _verify_with_trail(client, pdf, response.data)
     assert "Every record matches its hash" in shown and "belongs to this file" in shown and "eng02" in shown
     trail["records"][1]["result"] = "allowed"                            # someone "corrects" the refusal

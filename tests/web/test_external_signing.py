@@ -59,7 +59,7 @@ def test_visitor_signs_by_link_and_host_countersigns(app: Flask, client: FlaskCl
         document = session.scalars(select(Document).where(Document.instance_id == view.id)).one()
     assert [(s["party"], s["signer"]) for s in document.signatures] == [
         ("company", "聊城示例轴承有限公司"), ("visitor", "赵晓东"), ("host", "王志强")]
-    pdf = (web.services.documents_dir / document.path).read_bytes()
+    pdf = web.services.blobs.get(document.path)
     verdict = verify_pdf(pdf, trust_roots=[web.services.pki.root_certificate_pem()])
     assert verdict.ok, verdict.problems
     assert [r.signer for r in verdict.signatures if r.kind == "signature"] == ["聊城示例轴承有限公司", "赵晓东",

@@ -100,7 +100,7 @@ def test_a_leaver_is_signed_out_at_once_and_finishes_by_personal_link(app: Flask
     assert [(s["party"], s["user"], s["signer"]) for s in document.signatures] == [
         ("company", "system", "聊城示例轴承有限公司"), ("employee", "eng01", "王志强"),
         ("secrecy_office", "sec01", "周明")]
-    verdict = verify_pdf((web.services.documents_dir / document.path).read_bytes(),
+    verdict = verify_pdf(web.services.blobs.get(document.path),
                          trust_roots=[web.services.pki.root_certificate_pem()])
     assert verdict.ok, verdict.problems
 
@@ -119,7 +119,7 @@ def test_a_leaver_is_signed_out_at_once_and_finishes_by_personal_link(app: Flask
                                                                                     "proof.pdf")},
                          content_type="multipart/form-data")
     assert wrong.status_code == 422 and _ready(web, view.id, "submit_proof").id == proof.id
-    pdf = (web.services.documents_dir / document.path).read_bytes()
+    pdf = web.services.blobs.get(document.path)
     sent = browser.post(f"/x/{token}/submit", data={**fields, "proof_reference": (io.BytesIO(pdf), "社保缴纳证明.pdf")},
                         content_type="multipart/form-data")
     assert sent.status_code == 200 and ("Submitted" in sent.text or "已提交" in sent.text)

@@ -4,6 +4,7 @@ nothing twice — real worker processes (``mibao worker --once``) on SQLite and 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -112,12 +113,15 @@ def test_a_worker_killed_at_any_stage_loses_nothing_and_does_nothing_twice(
     again = _worker(env)
     assert again.returncode == 0, again.stderr
     jobs, documents, ready, applied = _state(engine, instance_id)
-    assert [(j.status, j.attempts) for j in jobs] == [(JobStatus.APPLIED, 1 if stage == "stored" else 2)]
-    assert applied == 1                                        # applied once, whatever the crash
+    # Preparing (taken over after the crash), then the company's seal it led to: each applied once.
+    assert [(j.operation, j.status, j.attempts) for j in jobs] == [
+        ("prepare_agreement", JobStatus.APPLIED, 1 if stage == "stored" else 2),
+        ("company_sign", JobStatus.APPLIED, 1)]
+    assert applied == 2
     (prepared,) = documents                                    # one agreement, made once, sealed by the company
     assert prepared.id == jobs[0].args["document_id"] and prepared.template_id == "legacy_secret_pledge"
     assert [s["party"] for s in prepared.signatures] == ["company"]
-    assert (engine.services.documents_dir / prepared.path).is_file()
+    assert hashlib.sha256(engine.services.blobs.get(prepared.path)).hexdigest() == prepared.sha256
     assert ready == ["sign_legacy_employee"]                   # the instance moved on to the signature
     with engine.sessions() as session:
         row = session.get(ProcessInstance, instance_id)

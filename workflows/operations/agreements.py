@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from records.levels import LEVELS
-from workflows.agreements import agreement_job, record_agreement, render_agreement, sign_agreement
+from workflows.agreements import agreement_job, record_agreement, record_seal, render_agreement, seal, seal_job
 from workflows.registry import OPERATIONS, OperationContext
 
 
@@ -42,10 +42,13 @@ def prepare_agreement(ctx: OperationContext, template: str, level: str | None = 
     return result
 
 
-@OPERATIONS.operation("company_sign")
-def company_sign(ctx: OperationContext, document: str) -> bool:
-    """Sign DOCUMENT with the company seal: the first, certifying signature."""
-    company = ctx.services.company["company_name"]
-    sign_agreement(ctx.session, ctx.services, document_id=document, party="company",
-                   identity=ctx.services.pki.company(company), user_id="system", now=ctx.now)
+def _record_seal(ctx: OperationContext, job: dict[str, Any], result: dict[str, Any]) -> bool:
+    record_seal(ctx.session, job, result, ctx.now)
     return True
+
+
+@OPERATIONS.job("company_sign", queue="signing", title="正在加盖公司签章 / sealing as the company",
+                work=seal, apply=_record_seal)
+def company_sign(ctx: OperationContext, document: str) -> dict[str, Any]:
+    """Sign DOCUMENT with the company seal (on a worker): the first, certifying signature."""
+    return seal_job(ctx.session, ctx.services, document_id=document, now=ctx.now)

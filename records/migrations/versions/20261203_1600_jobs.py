@@ -1,4 +1,5 @@
-"""jobs: heavy steps run by workers outside the request and the instance lock; leases for once-only duties
+"""jobs: heavy steps run by workers outside the request and the instance lock; leases for once-only duties;
+blobs (documents in the database on PostgreSQL)
 
 Revision ID: 0009
 Revises: 0008
@@ -41,6 +42,14 @@ def upgrade() -> None:
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index('ix_jobs_due', ['status', 'run_after'], unique=False)
         batch_op.create_index(batch_op.f('ix_jobs_instance_id'), ['instance_id'], unique=False)
+    op.create_table('blobs',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_blobs'))
+    )
     op.create_table('leases',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('holder', sa.String(length=100), nullable=False),
@@ -51,6 +60,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('leases')
+    op.drop_table('blobs')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jobs_instance_id'))
         batch_op.drop_index('ix_jobs_due')
