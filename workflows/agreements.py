@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +51,18 @@ def agreement_job(services: Services, *, template_id: str, data: dict[str, Any],
         validate_data(manifest, fields)
     except DataError as exc:
         raise OperationFailed(f"the agreement {manifest.title['zh']} cannot be prepared: {exc}") from exc
-    return {"template_id": template_id, "data": fields, "document_id": new_document_id(today),
-            "prepared_at": now.isoformat(), "instance_id": instance_id, "subject_user": subject_user}
+    job = {"template_id": template_id, "data": fields, "document_id": new_document_id(today),
+           "prepared_at": now.isoformat(), "instance_id": instance_id, "subject_user": subject_user}
+    plain: dict[str, Any] = json.loads(json.dumps(job, ensure_ascii=False, default=_plain))   # kept in a JSON column
+    return plain
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} cannot be kept in a job")
 
 
 def render_agreement(services: Services, job: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +85,8 @@ def record_agreement(session: Session, job: dict[str, Any], result: dict[str, An
     document_id = str(job["document_id"])
     if session.get(Document, document_id) is None:
         session.add(Document(
-            id=document_id, instance_id=job["instance_id"], template_id=job["template_id"], title=result["title"],
+            id=document_id, instance_id=job["instance_id"], template_id=job["template_id"],
+            title=job.get("title") or result["title"],
             level=result["level"], path=result["path"], sha256=result["sha256"], parties=result["parties"],
             signatures=[], subject_user=job["subject_user"], created_at=now))
         session.flush()

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from documents import LEVEL_NAMES, prepare_agreement
 from records.access_report import REPEATED_DENIALS, SHANGHAI, AccessReport, Anomaly, week_label, weekly_access_report
 from records.models import Document, DocumentStatus, User
-from workflows.agreements import create_agreement, document_bytes, fill_data
+from workflows.agreements import document_bytes, fill_data
 from workflows.services import Services
 
-__all__ = ["TEMPLATE", "draft_pdf", "prepare_report", "report_data", "report_title", "signed_report", "week_report_pdf"]
+__all__ = ["TEMPLATE", "draft_pdf", "report_data", "report_title", "signed_report", "week_report_pdf"]
 
 TEMPLATE = "access_log_review"
 LEVELS = {**LEVEL_NAMES, "none": "无密级"}
@@ -83,18 +83,6 @@ def chain_text(report: AccessReport) -> str:
         return text + "本周最后的记录尚未加盖时间戳（下一次整点锚定后可复核）。"
     when = _time(chain.anchor_time, "%Y-%m-%d %H:%M") if chain.anchor_time else "—"
     return text + f"并由第 {chain.anchor_seq} 条处的可信时间戳锚定（时间戳时间 {when}）。"
-
-
-def prepare_report(session: Session, services: Services, data: dict[str, Any], *, instance_id: int | None,
-                   now: dt.datetime) -> str:
-    """Render and store the report for signing, titled with its week; the document id."""
-    document_id = create_agreement(session, services, template_id=TEMPLATE, data=data, instance_id=instance_id,
-                                   subject_user=None, now=now)
-    document = session.get(Document, document_id)
-    assert document is not None
-    document.title = report_title(str(data["week_label"]))
-    session.flush()
-    return document_id
 
 
 def signed_report(session: Session, week: str) -> Document | None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from decimal import Decimal
 from typing import Any
 
 from records.levels import LEVELS
@@ -12,20 +9,13 @@ from workflows.agreements import agreement_job, record_agreement, record_seal, r
 from workflows.registry import OPERATIONS, OperationContext
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"{type(value).__name__} cannot be kept in a job")
-
-
-def _record(ctx: OperationContext, job: dict[str, Any], result: dict[str, Any]) -> str:
+def record_prepared(ctx: OperationContext, job: dict[str, Any], result: dict[str, Any]) -> str:
+    """A prepared agreement's job applied: its row; the service task's result is the document id."""
     return record_agreement(ctx.session, job, result, ctx.now)
 
 
 @OPERATIONS.job("prepare_agreement", queue="documents", title="正在生成协议 / preparing the agreement",
-                work=render_agreement, apply=_record)
+                work=render_agreement, apply=record_prepared)
 def prepare_agreement(ctx: OperationContext, template: str, level: str | None = None) -> dict[str, Any]:
     """Render TEMPLATE from the instance data and the company profile (on a worker); the result is the document id.
 
@@ -36,10 +26,8 @@ def prepare_agreement(ctx: OperationContext, template: str, level: str | None = 
         if level not in LEVELS:
             raise ValueError(f"level {level!r} is not a secret level ({', '.join(LEVELS)})")
         data["secret_level"] = level
-    job = agreement_job(ctx.services, template_id=template, data=data, instance_id=ctx.instance.id,
-                        subject_user=ctx.instance.subject_user, now=ctx.now)
-    result: dict[str, Any] = json.loads(json.dumps(job, ensure_ascii=False, default=_plain))
-    return result
+    return agreement_job(ctx.services, template_id=template, data=data, instance_id=ctx.instance.id,
+                         subject_user=ctx.instance.subject_user, now=ctx.now)
 
 
 def _record_seal(ctx: OperationContext, job: dict[str, Any], result: dict[str, Any]) -> bool:
