@@ -298,12 +298,13 @@ class Engine:
         while, say, their next agreement is being prepared)."""
         with self.sessions() as session:
             rows = session.execute(
-                select(Job.instance_id, Job.title, Job.status, ProcessInstance.process_id)
+                select(Job.instance_id, Job.title, Job.status, ProcessInstance.process_id, Job.operation)
                 .join(ProcessInstance, ProcessInstance.id == Job.instance_id)
                 .where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE]),
                        or_(ProcessInstance.subject_user == user_id, ProcessInstance.started_by == user_id))
                 .order_by(Job.id).limit(20)).all()
-        return [{"instance_id": i, "title": t, "status": str(st), "process_id": p} for i, t, st, p in rows]
+        return [{"instance_id": i, "title": t, "status": str(st), "process_id": p, "operation": o}
+                for i, t, st, p, o in rows]
 
     @staticmethod
     def may_act(user_id: str, roles: list[str], task: TaskView) -> bool:

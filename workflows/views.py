@@ -73,8 +73,8 @@ class InstanceView:
                       "task_id": h.task_id, "detail": h.detail} for h in history],
             documents=[{"id": d.id, "template_id": d.template_id, "title": d.title, "status": str(d.status),
                         "signatures": d.signatures, "path": d.path} for d in documents],
-            jobs=[{"id": j.id, "title": j.title, "status": str(j.status), "attempts": j.attempts, "error": j.error}
-                  for j in jobs],
+            jobs=[{"id": j.id, "operation": j.operation, "title": j.title, "status": str(j.status),
+                   "attempts": j.attempts, "error": j.error} for j in jobs],
         )
 
     def to_json(self) -> dict[str, Any]:
