@@ -14,17 +14,7 @@ from sqlalchemy import select
 from cli import context
 from records.db import transaction
 from records.models import Job, JobStatus
-from workflows.jobs import QUEUES, PoolJobs, run_job, sweep
-
-
-class _Parked:
-    """A runner that leaves new jobs in the table: the worker's own sweep picks them up (so does any other)."""
-
-    def submit(self, engine: object, job_ids: list[int]) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+from workflows.jobs import QUEUES, ParkedJobs, PoolJobs, run_job, sweep
 
 
 @click.command()
@@ -49,7 +39,7 @@ def worker(threads: int, every: float, once: bool, warm: int, broker: str | None
         stop.set()
 
     signal.signal(signal.SIGTERM, _stop)
-    with context.engine(context.instance(), warm_converters=0 if once else warm, jobs=_Parked()) as engine:
+    with context.engine(context.instance(), warm_converters=0 if once else warm, jobs=ParkedJobs()) as engine:
         if once:
             total = 0
             for _ in range(50):              # until nothing is due (a job's result may lead to the next one)
@@ -81,7 +71,7 @@ def _celery_worker(broker: str, queues: str, threads: int, warm: int) -> None:
                                    f"{', '.join(QUEUES)}")
     from workflows.celery_jobs import CeleryJobs, make_celery
 
-    with context.engine(context.instance(), warm_converters=warm, jobs=_Parked()) as engine:
+    with context.engine(context.instance(), warm_converters=warm, jobs=ParkedJobs()) as engine:
         app = make_celery(broker, lambda: engine)
         engine.jobs = CeleryJobs(app)        # jobs a finished job leads to go back to the broker
         app.worker_main(["worker", "--pool", "threads", "--concurrency", str(threads), "--queues",

@@ -209,7 +209,9 @@ def dismiss(session: Session, *, actor: str, post: OrgPost, user_id: str, depart
         where = f" of {department}" if post in _PER_DEPARTMENT else ""
         raise OrganisationError(f"{user_id} does not hold the post {post.value}{where}; "
                                 "`mibao org show` lists who holds what")
-    return _end(session, found[0], actor=actor, now=now)
+    ended = _end(session, found[0], actor=actor, now=now)
+    follow_posts(session, actor=actor, now=now)
+    return ended
 
 
 def _end(session: Session, appointment: Appointment, *, actor: str, now: dt.datetime) -> Appointment:
@@ -220,7 +222,8 @@ def _end(session: Session, appointment: Appointment, *, actor: str, now: dt.date
         _sync_roles(session, user)
     log_change(session, actor=actor, action="dismiss", subject=appointment.user_id,
                detail={"post": appointment.post, "department": appointment.department}, now=now)
-    follow_posts(session, actor=actor, now=now)
+    # The callers move open approvals once the change is whole (appoint: after the successor is in post, so a
+    # replaced head's tasks go straight to the new one instead of first raising "nobody holds the post").
     return appointment
 
 
@@ -228,7 +231,9 @@ def end_all(session: Session, *, actor: str, user_id: str, now: dt.datetime) -> 
     """End every post ``user_id`` holds (they are leaving)."""
     held = session.scalars(select(Appointment).where(Appointment.user_id == user_id,
                                                      Appointment.ends_at.is_(None))).all()
-    return [_end(session, a, actor=actor, now=now) for a in held]
+    ended = [_end(session, a, actor=actor, now=now) for a in held]
+    follow_posts(session, actor=actor, now=now)
+    return ended
 
 
 def follow_posts(session: Session, *, actor: str, now: dt.datetime) -> list[Task]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from records.db import make_engine
 from records.migrate import upgrade
@@ -52,6 +53,13 @@ def database(backend: str, tmp_path: Path) -> Iterator[Engine]:
     with postgresql_schema() as (_schema, engine):
         upgrade(engine)
         yield engine
+
+
+def schema_url(schema: str) -> str:
+    """The URL of the test PostgreSQL with ``schema`` as its search path, for processes the test starts (a worker,
+    a server) that must see the same private schema."""
+    return make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
 
 
 @contextmanager

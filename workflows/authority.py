@@ -104,13 +104,14 @@ def decision_department(session: Session, row: ProcessInstance, data: dict[str, 
     return str(data["department"]) if data.get("department") else None
 
 
-def resolve_decider(session: Session, row: ProcessInstance, post: str, data: dict[str, Any]) -> User:
+def resolve_decider(session: Session, row: ProcessInstance, post: str, department: str | None) -> User:
+    """The holder of ``post`` (for ``department``, see ``decision_department``) who decides now."""
     try:
         kind = OrgPost(post)
     except ValueError:
         raise OperationFailed(f"unknown decider {post!r}; use one of {', '.join(p.value for p in OrgPost)}") \
             from None
     try:
-        return decider(session, kind, decision_department(session, row, data), prefer=row.started_by)
+        return decider(session, kind, department, prefer=row.started_by)
     except OrganisationError as exc:
         raise OperationFailed(str(exc)) from None

@@ -43,6 +43,7 @@ __all__ = [
     "InlineJobs",
     "JobPending",
     "JobRunner",
+    "ParkedJobs",
     "PoolJobs",
     "backoff",
     "lease",
@@ -181,6 +182,17 @@ class InlineJobs:
     def submit(self, engine: Engine, job_ids: list[int]) -> None:
         for job_id in job_ids:
             run_job(engine, job_id)
+
+    def close(self) -> None:
+        pass
+
+
+class ParkedJobs:
+    """Leave each job in the table for whichever worker looks next (``mibao worker``'s own engine: its sweep
+    finds them; a web node whose jobs are worked elsewhere)."""
+
+    def submit(self, engine: Engine, job_ids: list[int]) -> None:
+        pass
 
     def close(self) -> None:
         pass

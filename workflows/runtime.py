@@ -489,16 +489,18 @@ class Engine:
             props = info.properties if info else {}
             data = dict(spiff_task.data)
             document = _optional(props.get("sign"), data)
-            assignee = (resolve_decider(session, row, props["decider"], data).id if props.get("decider")
-                        else _optional(props.get("assignee"), data))
-            if not props.get("decider"):
+            post = props.get("decider") or None
+            department = decision_department(session, row, data) if post else None
+            if post:
+                assignee: str | None = resolve_decider(session, row, post, department).id
+            else:
+                assignee = _optional(props.get("assignee"), data)
                 check_assignee(session, spiff_task.task_spec.lane, assignee, props.get("assignee"))
             row_task = Task(
                 id=task_id, instance_id=row.id, spec_name=spiff_task.task_spec.bpmn_id or spiff_task.task_spec.name,
                 title=spiff_task.task_spec.bpmn_name or spiff_task.task_spec.name, lane=spiff_task.task_spec.lane,
                 assignee=assignee, form=props.get("form"),
-                decider=props.get("decider") or None,
-                decider_department=(decision_department(session, row, data) if props.get("decider") else None),
+                decider=post, decider_department=department,
                 sign_document=document,
                 sign_party=self._party(session, document, props.get("party"), spiff_task.task_spec.lane, data),
                 due_at=_as_datetime(_optional(props.get("due"), data)), created_at=now,

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from records.models import ProcessInstance, Revocation
+from records import organisation
+from records.db import transaction
+from records.models import Notification, OrgPost, ProcessInstance, Revocation
 from tests.bpmn.driver import CST, Run, check_documents, check_outcome, example
 from workflows import Engine, FixedClock, FormDataError, OperationFailed
 
@@ -72,3 +74,16 @@ def test_an_office_task_goes_only_to_someone_in_that_office(engine: Engine, proc
     assert (f"does not work in {office}" in message) if office else ("there is no person 'nobody'" in message)
     with engine.sessions() as session:
         assert session.scalars(select(ProcessInstance)).all() == []
+
+
+def test_a_new_head_takes_over_the_review_of_the_one_replaced(engine: Engine, clock: FixedClock) -> None:
+    """Appointing a new head ends the old one's term and hands the open review straight to the new head; the post
+    was never empty, so the secrecy office is not asked to appoint anyone."""
+    view = engine.start("permission_review", example("permission_review"), actor="sec01")
+    (task,) = view.tasks
+    with transaction(engine.sessions) as session:
+        organisation.appoint(session, actor="hr01", post=OrgPost.DEPARTMENT_HEAD, user_id="eng02",
+                             department="技术研发部", now=clock.now())
+    assert engine.task(task.id).assignee == "eng02"
+    with engine.sessions() as session:
+        assert session.scalars(select(Notification).where(Notification.subject.like("待任命%"))).all() == []

@@ -14,12 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from records.db import transaction
 from records.models import Appointment, OrgChange, OrgPost, OrgSetting, PersonStatus, User
 from records.people import DEMO_PEOPLE
-from tests.db import BACKENDS, PG_URL, postgresql_schema
+from tests.db import BACKENDS, postgresql_schema, schema_url
 from tests.web.conftest import demo_app
 from web.organisation import PEOPLE_PAGE
 from web.state import WebState
@@ -41,8 +40,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> It
         yield from demo_app(tmp_path, clock)
         return
     with postgresql_schema() as (schema, _engine):
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield from demo_app(tmp_path, clock, {"DATABASE_URL": url.render_as_string(hide_password=False)})
+        yield from demo_app(tmp_path, clock, {"DATABASE_URL": schema_url(schema)})
 
 
 def _as(login: Login, user_id: str) -> FlaskClient:

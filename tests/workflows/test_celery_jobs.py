@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 import redis
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from records.db import make_engine, make_session_factory, transaction
 from records.demo_org import ensure_demo
 from records.instance import Instance
 from records.migrate import upgrade
 from records.models import Document, Job, JobStatus, Task
-from tests.db import PG_URL, postgresql_schema
+from tests.db import postgresql_schema, schema_url
 from tests.workflows.jobs_support import onboarding_at_its_first_agreement
 from workflows import Engine, Services
 from workflows.celery_jobs import CeleryJobs, make_celery
@@ -57,8 +56,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Engine, dict[str, str]]]:
     (its own instance folder) runs with: same PostgreSQL, same Redis."""
     broker = _free_redis_db()
     with postgresql_schema() as (schema, _engine):
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
+        url = schema_url(schema)
         db = make_engine(url)
         upgrade(db)
         factory = make_session_factory(db)

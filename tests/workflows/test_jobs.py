@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from records.db import make_engine, make_session_factory, transaction
 from records.demo_org import ensure_demo
@@ -23,23 +22,13 @@ from records.instance import Instance
 from records.migrate import upgrade
 from records.models import Document, Job, JobStatus, ProcessInstance, Task
 from tests.bpmn.driver import START
-from tests.db import BACKENDS, PG_URL, postgresql_schema
+from tests.db import BACKENDS, postgresql_schema, schema_url
 from tests.workflows.jobs_support import PREPARING, onboarding_at_its_first_agreement
 from workflows import Engine, FixedClock, Services
 from workflows.composition import build_engine
-from workflows.jobs import MAX_ATTEMPTS, backoff, run_job
+from workflows.jobs import MAX_ATTEMPTS, ParkedJobs, backoff, run_job
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Parked:
-    """Leave jobs in the table for a worker process, as a web node with separate workers does."""
-
-    def submit(self, engine: object, job_ids: list[int]) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @contextmanager
@@ -49,8 +38,7 @@ def _database(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'instance' / 'mibao.db'}"
         return
     with postgresql_schema() as (schema, _engine):
-        yield make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
+        yield schema_url(schema)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -63,7 +51,7 @@ def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engi
         with transaction(factory) as session:
             ensure_demo(session)
         services = Services(Instance.from_env(tmp_path / "instance"))
-        engine = build_engine(factory, services, clock=FixedClock(START), jobs=Parked())
+        engine = build_engine(factory, services, clock=FixedClock(START), jobs=ParkedJobs())
         env = {**os.environ, "MIBAO_INSTANCE": str(tmp_path / "instance"), "MIBAO_DATABASE_URL": url,
                "MIBAO_JOB_LEASE_SECONDS": "1", "MIBAO_JOB_UNAPPLIED_SECONDS": "0"}
         try:

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from records.access_grants import revoke_all
 from records.models import ApiToken, Notification, PersonStatus, Revocation, User
 from records.organisation import set_status
-from workflows.authority import content_level, resolve_decider
+from workflows.authority import content_level, decision_department, resolve_decider
 from workflows.registry import OPERATIONS, OperationContext
 
 SYSTEMS = ("door", "accounts", "files")
@@ -47,7 +47,8 @@ def notify(ctx: OperationContext, role: str, subject: str, user: str | None = No
     in the outbox, marked with the level of the secret the process is about (the outbox withholds it from the
     uncleared; mail never carries it)."""
     if decider is not None:
-        user = resolve_decider(ctx.session, ctx.instance, decider, ctx.data).id
+        department = decision_department(ctx.session, ctx.instance, ctx.data)
+        user = resolve_decider(ctx.session, ctx.instance, decider, department).id
     ctx.session.add(Notification(instance_id=ctx.instance.id, to_role=role, to_user=user, subject=subject,
                                  level=content_level(ctx.data), created_at=ctx.now))
     ctx.session.flush()
