@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from records.db import database_url, make_engine, make_session_factory
 from records.instance import Instance
+from records.key_store import shared_keys
 from records.migrate import upgrade
 from signing import Converter, ConvertOptions, Pki
 from workflows import Clock, Engine, Services
@@ -27,7 +28,12 @@ def instance() -> Instance:
 
 
 def pki(inst: Instance) -> Pki:
-    return Pki.open(inst.pki_dir)
+    """The instance's PKI: in its folder, or in the shared database on PostgreSQL (as the engine's)."""
+    url = database_url(inst)
+    if not url.startswith("postgresql"):
+        return Pki.open(inst.pki_dir)
+    # The store keeps its engine: the PKI reads through it again to issue a person or reissue a CRL.
+    return Pki.open(shared_keys(make_session_factory(make_engine(url)), inst.pki_dir))
 
 
 def prepare(inst: Instance) -> None:

@@ -469,6 +469,18 @@ class Blob(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class PkiFile(Base):
+    """A file of the signing PKI (certificates, CRLs, private keys encrypted under ``MIBAO_PKI_PASSPHRASE``) when
+    the database is where every signing worker finds the keys (PostgreSQL deployments, ``records.key_store``).
+    Kept apart from documents' blobs: a different secret, a different backup policy."""
+
+    __tablename__ = "pki_files"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Lease(Base):
     """A duty only one process may do at a time across all nodes (the timer scan, the outbox, anchors): held by
     ``holder`` until ``until``, renewed while it runs; a dead holder's lease simply runs out."""

@@ -2,7 +2,9 @@
 # (pyHanko ships py.typed but leaves many helpers unannotated; calling them is fine here.)
 """The embedded PKI: root CA → issuing CA → company seals, persons and the TSA, plus their CRLs.
 
-Layout of the PKI directory (created on first use, mode 0700)::
+Its files live in a :class:`KeyStore`: a folder (:class:`FolderKeyStore`, the embedded default) or, when many
+machines sign, the shared database (``records.key_store``) — the same names either way. Layout (a folder is
+created on first use, mode 0700)::
 
     passphrase                 0600; encrypts every private key below (unless MIBAO_PKI_PASSPHRASE is set)
     root.{key,crt}.pem         self-signed root; the only certificate a verifier needs to trust
@@ -13,12 +15,13 @@ Layout of the PKI directory (created on first use, mode 0700)::
 
 Keys are PKCS#8 encrypted at rest so that a copied key file (a backup, a stray ``cp``) is useless on
 its own: the passphrase lives in a separate 0600 file — or, better in production, only in the
-environment — so stealing keys needs both. It protects against leaked files, not against an
+environment — so stealing keys needs both. A database store takes it only from the environment: a dump of the
+database must not hold both. It protects against leaked files, not against an
 attacker who already runs code as the service user.
 
 Loading keys is slow (PEM + PKCS#8 decryption + key checks), so a :class:`Pki` keeps loaded
 signers, the TSA and the signing ValidationContext; :meth:`Pki.open` returns one instance per
-directory per process.
+store per process.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ import os
 import secrets
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
@@ -53,7 +56,7 @@ from . import certs
 from .errors import PkiError
 from .tsa import InternalTimeStamper, external_tsa_url, make_timestamper
 
-__all__ = ["Identity", "Pki"]
+__all__ = ["FolderKeyStore", "Identity", "KeyStore", "Pki", "reencrypt_key"]
 
 CRL_BASE_ENV = "MIBAO_CRL_BASE_URL"
 PASSPHRASE_ENV = "MIBAO_PKI_PASSPHRASE"
@@ -63,7 +66,92 @@ _CRL_REFRESH = timedelta(days=1)
 _RENEW_BEFORE = timedelta(days=30)
 
 _open_lock = threading.Lock()
-_opened: dict[Path, Pki] = {}
+_opened: dict[str, Pki] = {}
+
+
+class KeyStore(Protocol):
+    """Where a PKI's files live, by relative name (``root.crt.pem``, ``identities/<id>.key.pem``, ``crl/…``)."""
+
+    label: str  # names the store in messages, and one loaded Pki per label per process
+
+    def read(self, name: str) -> bytes | None: ...
+
+    def write(self, name: str, data: bytes) -> None:
+        """Store ``data`` as ``name``, atomically: a reader sees the old bytes or the new ones."""
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Exclusive across processes and machines: creating the PKI, issuing an identity, reissuing a CRL."""
+
+    def passphrase(self) -> bytes:
+        """What encrypts the private keys."""
+
+
+class FolderKeyStore:
+    """The PKI in a folder of the instance (mode 0700, keys 0600), locked with ``flock``; its passphrase from
+    ``MIBAO_PKI_PASSPHRASE`` or, failing that, a ``passphrase`` file made on first use."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory).resolve()
+        self.label = f"folder:{self.directory}"
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return (self.directory / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write(self, name: str, data: bytes) -> None:
+        path = self.directory / name
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        # Two processes (web + CLI) may create the PKI or issue the same person at once.
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with open(self.directory / ".lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def passphrase(self) -> bytes:
+        from_env = os.environ.get(PASSPHRASE_ENV)
+        if from_env:
+            return from_env.encode()
+        path = self.directory / "passphrase"
+        if not path.exists():
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+        return path.read_bytes().strip()
+
+    def file_passphrase(self) -> bytes | None:
+        """The passphrase file's, if the folder has one (the keys were made without the environment's)."""
+        path = self.directory / "passphrase"
+        return path.read_bytes().strip() if path.is_file() else None
+
+    def names(self) -> list[str]:
+        """Every file of the PKI (not the passphrase, the lock or a half-written file), for moving it elsewhere."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(str(p.relative_to(self.directory)) for p in self.directory.rglob("*")
+                      if p.is_file() and p.name not in ("passphrase", ".lock") and not p.name.endswith(".tmp"))
+
+
+def reencrypt_key(pem_bytes: bytes, old: bytes, new: bytes) -> bytes:
+    """A PKCS#8 key encrypted under ``old`` as one encrypted under ``new`` (moving a PKI to another store)."""
+    try:
+        key = certs.load_private_key(pem_bytes, old)
+    except (ValueError, TypeError) as exc:
+        raise PkiError("cannot decrypt a key being moved: wrong passphrase or damaged file") from exc
+    return certs.serialize_private_key(key, new)
 
 
 @dataclass(frozen=True)
@@ -108,10 +196,10 @@ def _key_id(kind: str, name: str, identifier: str | None) -> str:
 
 
 class Pki:
-    """One PKI directory, loaded. Use :meth:`open`; all methods are thread-safe."""
+    """One PKI, loaded. Use :meth:`open`; all methods are thread-safe."""
 
-    def __init__(self, directory: Path, passphrase: bytes, tsa_url: str | None) -> None:
-        self.directory = directory
+    def __init__(self, store: KeyStore, passphrase: bytes, tsa_url: str | None) -> None:
+        self.store = store
         self._passphrase = passphrase
         self._tsa_url = tsa_url
         self._lock = threading.RLock()
@@ -120,7 +208,7 @@ class Pki:
         tsa = self._load_issuer("tsa")
         self._chain = [_asn1(self._issuing.certificate), _asn1(self._root.certificate)]
         if not isinstance(tsa.key, rsa.RSAPrivateKey):
-            raise PkiError(f"{directory}/tsa.key.pem must be an RSA key")
+            raise PkiError(f"{store.label}: tsa.key.pem must be an RSA key")
         self._internal_tsa = InternalTimeStamper(_asn1(tsa.certificate), tsa.key, self._chain)
         self._signers: dict[str, SimpleSigner] = {}
         self._crls: list[asn1_crl.CertificateList] = []
@@ -130,28 +218,36 @@ class Pki:
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, directory: Path, *, tsa_url: str | None = None) -> Pki:
-        """Open (creating on first use) the PKI in ``directory``; one shared instance per directory."""
-        resolved = Path(directory).resolve()
+    def open(cls, store: KeyStore | Path, *, tsa_url: str | None = None) -> Pki:
+        """Open (creating on first use) the PKI in ``store`` (a folder path is a :class:`FolderKeyStore`); one
+        shared instance per store."""
+        if isinstance(store, Path):
+            store = FolderKeyStore(store)
         url = tsa_url if tsa_url is not None else external_tsa_url()
         with _open_lock:
-            existing = _opened.get(resolved)
+            existing = _opened.get(store.label)
             if existing is not None and existing._tsa_url == url:
                 return existing
             try:
-                resolved.mkdir(mode=0o700, parents=True, exist_ok=True)
-                with _file_lock(resolved):
-                    passphrase = _passphrase(resolved)
-                    if not (resolved / "root.crt.pem").exists():
-                        _create(resolved, passphrase)
-                    pki = cls(resolved, passphrase, url)
+                with store.lock():
+                    passphrase = store.passphrase()
+                    if store.read("root.crt.pem") is None:
+                        _create(store, passphrase)
+                    pki = cls(store, passphrase, url)
             except (OSError, ValueError, TypeError) as exc:
-                raise PkiError(f"cannot open the PKI in {resolved}: {exc}") from exc
-            _opened[resolved] = pki
+                raise PkiError(f"cannot open the PKI in {store.label}: {exc}") from exc
+            _opened[store.label] = pki
             return pki
 
+    @property
+    def directory(self) -> Path:
+        """The folder of a folder store (the tests look at its files)."""
+        if not isinstance(self.store, FolderKeyStore):
+            raise PkiError(f"the PKI in {self.store.label} is not a folder")
+        return self.store.directory
+
     def _load_issuer(self, stem: str) -> certs.Issuer:
-        return _read_issuer(self.directory, stem, self._passphrase)
+        return _read_issuer(self.store, stem, self._passphrase)
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -216,8 +312,8 @@ class Pki:
 
     def _ensure_identity(self, identity: Identity) -> certs.Issuer:
         stem = f"identities/{identity.key_id}"
-        with _file_lock(self.directory):
-            if (self.directory / f"{stem}.crt.pem").exists():
+        with self.store.lock():
+            if self.store.read(f"{stem}.crt.pem") is not None:
                 existing = self._load_issuer(stem)
                 if not _expiring(existing.certificate.not_valid_after_utc):
                     return existing
@@ -227,7 +323,7 @@ class Pki:
             else:
                 subject, days = certs.person_name(identity.name, identity.identifier), 3 * 365
             cert = certs.end_entity_certificate(key, subject, self._issuing, _crl_url("issuing"), days)
-            _write_issuer(self.directory, stem, certs.Issuer(cert, key), self._passphrase)
+            _write_issuer(self.store, stem, certs.Issuer(cert, key), self._passphrase)
             return certs.Issuer(cert, key)
 
     def _refresh_crls(self) -> bool:
@@ -236,9 +332,9 @@ class Pki:
         if self._crls and now - self._crls_checked < _CRL_REFRESH / 24:
             return False
         self._crls_checked = now
-        with _file_lock(self.directory):
+        with self.store.lock():
             loaded = [
-                _current_crl(self.directory, stem, issuer)
+                _current_crl(self.store, stem, issuer)
                 for stem, issuer in (("root", self._root), ("issuing", self._issuing))
             ]
         changed = [c.dump() for c in loaded] != [c.dump() for c in self._crls]
@@ -249,53 +345,31 @@ class Pki:
 # -- files ---------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _file_lock(directory: Path) -> Iterator[None]:
-    # Two processes (web + CLI) may create the PKI or issue the same person at once.
-    with open(directory / ".lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _required(store: KeyStore, name: str) -> bytes:
+    data = store.read(name)
+    if data is None:
+        raise PkiError(f"{store.label}: {name} is missing (restore the PKI from its backup)")
+    return data
 
 
-def _passphrase(directory: Path) -> bytes:
-    from_env = os.environ.get(PASSPHRASE_ENV)
-    if from_env:
-        return from_env.encode()
-    path = directory / "passphrase"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    return path.read_bytes().strip()
-
-
-def _read_issuer(directory: Path, stem: str, passphrase: bytes) -> certs.Issuer:
-    cert = x509.load_pem_x509_certificate((directory / f"{stem}.crt.pem").read_bytes())
+def _read_issuer(store: KeyStore, stem: str, passphrase: bytes) -> certs.Issuer:
+    cert = x509.load_pem_x509_certificate(_required(store, f"{stem}.crt.pem"))
     try:
-        key = certs.load_private_key((directory / f"{stem}.key.pem").read_bytes(), passphrase)
+        key = certs.load_private_key(_required(store, f"{stem}.key.pem"), passphrase)
     except (ValueError, TypeError) as exc:
         raise PkiError(
-            f"cannot decrypt {directory / stem}.key.pem: wrong passphrase or damaged file"
+            f"cannot decrypt {stem}.key.pem in {store.label}: wrong passphrase or damaged file"
         ) from exc
     return certs.Issuer(cert, key)
 
 
-def _write_issuer(directory: Path, stem: str, issuer: certs.Issuer, passphrase: bytes) -> None:
-    (directory / stem).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key_path = directory / f"{stem}.key.pem"
-    tmp = key_path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(certs.serialize_private_key(issuer.key, passphrase))
-    os.replace(tmp, key_path)
+def _write_issuer(store: KeyStore, stem: str, issuer: certs.Issuer, passphrase: bytes) -> None:
+    store.write(f"{stem}.key.pem", certs.serialize_private_key(issuer.key, passphrase))
     # The certificate is written last: its presence is what marks the identity as issued.
-    (directory / f"{stem}.crt.pem").write_bytes(issuer.certificate.public_bytes(serialization.Encoding.PEM))
+    store.write(f"{stem}.crt.pem", issuer.certificate.public_bytes(serialization.Encoding.PEM))
 
 
-def _create(directory: Path, passphrase: bytes) -> None:
+def _create(store: KeyStore, passphrase: bytes) -> None:
     label = secrets.token_hex(4)  # tells instances apart: two roots must never share a name
     root_key = certs.new_key("ec")
     root_name = x509.Name(
@@ -324,9 +398,9 @@ def _create(directory: Path, passphrase: bytes) -> None:
     tsa_cert = certs.end_entity_certificate(
         tsa_key, tsa_name, issuing, _crl_url("issuing"), 10 * 365, timestamping=True
     )
-    _write_issuer(directory, "issuing", issuing, passphrase)
-    _write_issuer(directory, "tsa", certs.Issuer(tsa_cert, tsa_key), passphrase)
-    _write_issuer(directory, "root", root, passphrase)  # last: root.crt.pem marks a complete PKI
+    _write_issuer(store, "issuing", issuing, passphrase)
+    _write_issuer(store, "tsa", certs.Issuer(tsa_cert, tsa_key), passphrase)
+    _write_issuer(store, "root", root, passphrase)  # last: root.crt.pem marks a complete PKI
 
 
 def _external_tsa_roots(tsa_url: str | None) -> list[asn1_x509.Certificate]:
@@ -342,29 +416,27 @@ def _crl_url(stem: str) -> str:
     return base.rstrip("/") + f"/{stem}.crl"
 
 
-def _current_crl(directory: Path, stem: str, issuer: certs.Issuer) -> asn1_crl.CertificateList:
-    path = directory / "crl" / f"{stem}.crl"
-    if path.exists():
-        current = x509.load_der_x509_crl(path.read_bytes())
+def _current_crl(store: KeyStore, stem: str, issuer: certs.Issuer) -> asn1_crl.CertificateList:
+    name = f"crl/{stem}.crl"
+    existing = store.read(name)
+    if existing is not None:
+        current = x509.load_der_x509_crl(existing)
         next_update = current.next_update_utc
         if next_update is not None and next_update - datetime.now(UTC) > timedelta(days=6):
-            return asn1_crl.CertificateList.load(path.read_bytes())
-    revoked = _revoked_serials(directory, stem)
+            return asn1_crl.CertificateList.load(existing)
+    revoked = _revoked_serials(store, stem)
     fresh = certs.build_crl(issuer, revoked, number=int(datetime.now(UTC).timestamp()))
-    path.parent.mkdir(mode=0o700, exist_ok=True)
     der = fresh.public_bytes(serialization.Encoding.DER)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(der)
-    os.replace(tmp, path)
+    store.write(name, der)
     return asn1_crl.CertificateList.load(der)
 
 
-def _revoked_serials(directory: Path, stem: str) -> list[int]:
+def _revoked_serials(store: KeyStore, stem: str) -> list[int]:
     """Serials listed (one decimal per line) in ``crl/<stem>.revoked``, maintained by an administrator."""
-    path = directory / "crl" / f"{stem}.revoked"
-    if not path.exists():
+    listed = store.read(f"crl/{stem}.revoked")
+    if listed is None:
         return []
-    return [int(line) for line in path.read_text().split() if line.strip()]
+    return [int(line) for line in listed.decode().split() if line.strip()]
 
 
 def _expiring(not_after: datetime) -> bool:

@@ -17,7 +17,11 @@ LANGUAGES = {"zh": "中文", "en": "English"}
 
 
 def _secret_key(instance: Instance) -> str:
-    """A random key kept in the instance folder (0600), so sessions survive restarts and never ship in code."""
+    """``MIBAO_SECRET_KEY`` (the same on every web node, so a session opened on one is valid on the others), else a
+    random key kept in the instance folder (0600), so sessions survive restarts and never ship in code."""
+    from_env = os.environ.get("MIBAO_SECRET_KEY")
+    if from_env:
+        return from_env
     path = instance.root / "secret_key"
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

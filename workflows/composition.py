@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from records.audit import AnchorError, anchor
 from records.blobs import DatabaseBlobs
+from records.key_store import shared_keys
 from records.models import Document
 from workflows import links, notices
 from workflows.clock import Clock, SystemClock
@@ -54,8 +55,10 @@ def build_engine(sessions: sessionmaker[Session], services: Services, settings: 
 
         jobs = CeleryJobs(make_celery(settings.broker_url))
     if sessions.kw["bind"].dialect.name == "postgresql":
-        # Many machines share the database, not a folder: documents' files go where every node sees them.
+        # Many machines share the database, not a folder: documents' files and the signing keys go where every
+        # node sees them.
         services.use_blobs(DatabaseBlobs(sessions))
+        services.use_keys(shared_keys(sessions, services.instance.pki_dir))
     engine = Engine(sessions, services, clock=clock or SystemClock(), jobs=jobs)
     public_url = settings.public_url.rstrip("/")
     engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days))

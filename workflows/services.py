@@ -11,6 +11,7 @@ from documents import TemplateCatalog
 from records.blobs import BlobStore, FolderBlobs
 from records.instance import Instance
 from signing import Converter, ConvertOptions, Pki
+from signing.pki import KeyStore
 
 __all__ = ["COMPANY_DEFAULTS", "Services"]
 
@@ -32,6 +33,7 @@ class Services:
     _converter: Converter | None = None
     _pki: Pki | None = None
     _blobs: BlobStore | None = None
+    _keys: KeyStore | None = None
 
     @property
     def company(self) -> dict[str, Any]:
@@ -53,8 +55,12 @@ class Services:
     @property
     def pki(self) -> Pki:
         if self._pki is None:
-            self._pki = Pki.open(self.instance.pki_dir)
+            self._pki = Pki.open(self._keys or self.instance.pki_dir)
         return self._pki
+
+    def use_keys(self, store: KeyStore) -> None:
+        """Sign with the PKI in ``store`` (the shared database) instead of the instance folder's."""
+        self._keys = store
 
     @property
     def documents_dir(self) -> Path:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from records.db import transaction
 from records.instance import Instance
 from records.models import User
+from tests.web.conftest import demo_app
+from tests.web.support import sign_in
 from web import create_app
 from web.demo import DEMO_PASSWORD
 from web.passwords import hash_password, verify_password
 from web.state import WebState
+from workflows.clock import FixedClock
 
 
 def _strict_app(tmp_path: Path) -> Flask:
@@ -72,3 +76,25 @@ def test_wrong_password_and_unknown_user_look_the_same(client: FlaskClient) -> N
     b = client.post("/login", data={"username": "nobody", "password": "nope"})
     assert a.status_code == b.status_code == 200
     assert ("用户名或密码错误" in a.text) == ("用户名或密码错误" in b.text)
+
+
+def test_a_session_opened_on_one_web_node_is_valid_on_another(tmp_path: Path, clock: FixedClock,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy the next request may go to another node: with the same MIBAO_SECRET_KEY (and each its own
+    instance folder) the session cookie one node set is honoured by the other; without it, it is not."""
+    monkeypatch.setenv("MIBAO_SECRET_KEY", "the same value on every web node")
+    node_a = demo_app(tmp_path / "node-a", clock)
+    node_b = demo_app(tmp_path / "node-b", clock)
+    app_a, app_b = next(node_a), next(node_b)
+    cookie = sign_in(app_a, "eng01").get_cookie("mibao_session")
+    assert cookie is not None
+    other = app_b.test_client()
+    other.set_cookie("mibao_session", cookie.value)
+    assert other.get("/inbox").status_code == 200
+    monkeypatch.delenv("MIBAO_SECRET_KEY")
+    node_c = demo_app(tmp_path / "node-c", clock)
+    stranger = next(node_c).test_client()
+    stranger.set_cookie("mibao_session", cookie.value)
+    assert stranger.get("/inbox").status_code == 302                 # back to the sign-in page
+    for node in (node_a, node_b, node_c):
+        node.close()

@@ -22,9 +22,11 @@ from records.demo_org import ensure_demo
 from records.instance import Instance
 from records.migrate import upgrade
 from records.models import Document, Job, JobStatus, Task
+from signing import verify_pdf
 from tests.db import postgresql_schema, schema_url
 from tests.workflows.jobs_support import onboarding_at_its_first_agreement
 from workflows import Engine, Services
+from workflows.agreements import document_bytes
 from workflows.celery_jobs import CeleryJobs, make_celery
 from workflows.composition import build_engine
 from workflows.jobs import sweep
@@ -51,10 +53,11 @@ def _free_redis_db() -> str:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[Engine, dict[str, str]]]:
+def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Engine, dict[str, str]]]:
     """A 'web node' engine that sends jobs to the broker, and the environment a worker on another machine
-    (its own instance folder) runs with: same PostgreSQL, same Redis."""
+    (its own instance folder) runs with: same PostgreSQL (documents and signing keys in it), same Redis."""
     broker = _free_redis_db()
+    monkeypatch.setenv("MIBAO_PKI_PASSPHRASE", "the cluster's passphrase")
     with postgresql_schema() as (schema, _engine):
         url = schema_url(schema)
         db = make_engine(url)
@@ -67,7 +70,8 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Engine, dict[str, str]]]:
         app = make_celery(broker)
         # The system clock, like the workers': leases are compared across processes.
         engine = build_engine(factory, services, jobs=CeleryJobs(app))
-        env = {**os.environ, "MIBAO_INSTANCE": str(web_node), "MIBAO_DATABASE_URL": url, "MIBAO_BROKER_URL": broker,
+        env = {**os.environ, "MIBAO_INSTANCE": str(tmp_path / "worker-node"), "MIBAO_DATABASE_URL": url,
+               "MIBAO_BROKER_URL": broker,
                "MIBAO_JOB_LEASE_SECONDS": "2", "MIBAO_JOB_UNAPPLIED_SECONDS": "0"}
         try:
             yield engine, env
@@ -129,6 +133,13 @@ def test_a_job_goes_through_redis_to_a_worker_and_the_instance_moves_on(
     assert [(d.template_id, [s["party"] for s in d.signatures]) for d in documents] == [
         ("legacy_secret_pledge", ["company"])]
     assert ready == ["sign_legacy_employee"]
+    # The worker (its own instance folder, as on another machine) sealed with the keys in the database: the
+    # seal verifies under the web node's root, and neither folder holds a key.
+    verdict = verify_pdf(document_bytes(engine.services, documents[0]),
+                         trust_roots=[engine.services.pki.root_certificate_pem()])
+    assert verdict.ok and [s.signer for s in verdict.signatures if s.kind == "signature"] == [
+        engine.services.company["company_name"]], verdict.problems
+    assert not list(Path(env["MIBAO_INSTANCE"]).glob("pki/**/*.key.pem"))
 
 
 def test_a_celery_worker_killed_mid_job_loses_nothing(cluster: tuple[Engine, dict[str, str]]) -> None:

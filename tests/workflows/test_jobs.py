@@ -42,8 +42,10 @@ def _database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(params=BACKENDS)
-def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, dict[str, str]]]:
+def setup(request: pytest.FixtureRequest, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Engine, dict[str, str]]]:
     (tmp_path / "instance").mkdir()
+    monkeypatch.setenv("MIBAO_PKI_PASSPHRASE", "the deployment's passphrase")  # keys in the database on PostgreSQL
     with _database(str(request.param), tmp_path) as url:
         db = make_engine(url)
         upgrade(db)
