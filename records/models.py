@@ -147,6 +147,14 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"     # its instance was cancelled (declined, withdrawn): nobody waits for it
 
 
+class LaunchRowStatus(StrEnum):
+    """One row of a bulk launch (``LaunchRow``): waiting for a worker, its process started, or refused."""
+
+    QUEUED = "queued"
+    STARTED = "started"
+    FAILED = "failed"
+
+
 class PersonStatus(StrEnum):
     """Where a person is in their employment: offboarding marks them leaving, its account step marks them left."""
 
@@ -439,8 +447,12 @@ class Job(Base):
                       Index("ix_jobs_due", "status", "run_after"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
-    task_id: Mapped[str] = mapped_column(String(36))                    # the waiting SpiffWorkflow service task
+    # The waiting instance and SpiffWorkflow service task; none for a job of its own (a row of a bulk launch),
+    # which ``key`` names once so that asking twice queues it once.
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"),
+                                                    index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    key: Mapped[str | None] = mapped_column(String(80), unique=True)
     operation: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(30))                      # documents / signing / mail
     title: Mapped[str] = mapped_column(String(200))                     # what the instance is waiting for
@@ -467,6 +479,37 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LaunchBatch(Base):
+    """A CSV of people HR handed in at once (``workflows.bulk_launch``): accepted in one request, each row then
+    started by a worker, its progress shown live."""
+
+    __tablename__ = "launch_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(64))
+    started_by: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    total: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LaunchRow(Base):
+    """One person of a bulk launch: the start data read from the row, and what became of it."""
+
+    __tablename__ = "launch_rows"
+    __table_args__ = (UniqueConstraint("batch_id", "number", name="uq_launch_rows_batch_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("launch_batches.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)                        # 1-based data row (the header is row 0)
+    label: Mapped[str] = mapped_column(String(200))                     # a name to recognise the row by
+    data: Mapped[dict[str, Any]]
+    status: Mapped[LaunchRowStatus] = mapped_column(String(20), default=LaunchRowStatus.QUEUED)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id", ondelete="SET NULL"))
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    finished_at: Mapped[dt.datetime | None]
 
 
 class PkiFile(Base):

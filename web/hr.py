@@ -14,11 +14,12 @@ from records.models import Document, InstanceStatus, User
 from web.access import filter_visible
 from web.diagram import diagram_state
 from web.forms import coerce, fields_of
-from web.launch import HR_PROCESSES, csv_template, example, read_csv, start_one, start_rows
+from web.launch import HR_PROCESSES, csv_template, example, read_csv, rows_in
 from web.overview import agreements_of, instance_rows
 from web.security import current_user, roles_required
 from web.state import state
 from workflows import FormDataError, InstanceView
+from workflows.launch import BatchProgress, accept, progress, start_one
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -72,13 +73,39 @@ def start_person(process_id: str) -> BaseResponse:
 
 @bp.route("/start/<process_id>/csv", methods=["POST"])
 @roles_required("hr")
-def start_csv(process_id: str) -> str:
+def start_csv(process_id: str) -> BaseResponse:
+    """Accept the file in one short request — rows read and checked, written with a job each — and show the
+    batch's progress while workers start the rows."""
     schema, user = _launchable(process_id), current_user()
     assert user is not None
     upload = request.files.get("people")
-    rows = read_csv(upload.read() if upload else b"")
-    results = start_rows(state().engine, process_id, schema, rows, actor=user.id)
-    return render_template("hr/batch.html", process_id=process_id, results=results)
+    rows = rows_in(schema, read_csv(upload.read() if upload else b""))
+    batch_id = accept(state().engine, process_id, (upload.filename if upload else None) or "people.csv", rows,
+                      actor=user.id)
+    return redirect(url_for("hr.launch", batch_id=batch_id))
+
+
+def _batch(batch_id: int) -> BatchProgress:
+    with state().sessions() as session:
+        batch = progress(session, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/launches/<int:batch_id>")
+@roles_required("hr")
+def launch(batch_id: int) -> str:
+    return render_template("hr/batch.html", batch=_batch(batch_id))
+
+
+@bp.route("/launches/<int:batch_id>.json")
+@roles_required("hr")
+def launch_progress(batch_id: int) -> Response:
+    """What the batch page polls: counts and the failed rows with their reasons."""
+    batch = _batch(batch_id)
+    return jsonify(total=batch.total, started=batch.started, failed=batch.failed, done=batch.done,
+                   finished=batch.finished, failures=batch.failures)
 
 
 @bp.route("/start/<process_id>/template.csv")

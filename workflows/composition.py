@@ -17,7 +17,7 @@ from records.audit import AnchorError, anchor
 from records.blobs import DatabaseBlobs
 from records.key_store import shared_keys
 from records.models import Document
-from workflows import links, notices
+from workflows import launch, links, notices
 from workflows.clock import Clock, SystemClock
 from workflows.jobs import JobRunner
 from workflows.runtime import Engine
@@ -65,6 +65,7 @@ def build_engine(sessions: sessionmaker[Session], services: Services, settings: 
     engine.on_task_ready.append(notices.task_ready(public_url))
     engine.on_document_completed.append(notices.document_completed(public_url, engine.clock))
     engine.on_document_completed.append(_anchor_on_completion(services, engine))
+    engine.own_jobs[launch.LAUNCH_ROW] = launch.launch_row_job()
     return engine
 
 

@@ -15,6 +15,10 @@ The life of a job (``records.models.Job``):
    shows the error.
 4. :func:`sweep` finds what a crash left behind (queued but never handed over, leases run out, results never
    applied) and hands it over again. The work is idempotent, so running a job twice costs time, not state.
+
+A job **of its own** (:class:`OwnJob`: a row of a bulk launch) has no waiting instance: its work records its own
+effect in its own transaction, guarded so that a second run finds it done, and the job is then finished. It goes
+through the same queues, leases, retries and sweep.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, or_, select, update
@@ -43,6 +48,7 @@ __all__ = [
     "InlineJobs",
     "JobPending",
     "JobRunner",
+    "OwnJob",
     "ParkedJobs",
     "PoolJobs",
     "backoff",
@@ -86,6 +92,20 @@ class JobPending(Exception):
         self.task, self.job = task, job
 
 
+@dataclass(frozen=True)
+class OwnJob:
+    """A kind of job no instance waits for; ``run`` does the work and records its effect, once."""
+
+    queue: str
+    title: str
+    run: Callable[[Engine, dict[str, Any]], None]
+
+    def job(self, operation: str, key: str, args: dict[str, Any], now: dt.datetime) -> Job:
+        """The row to write (in the transaction that needs the work done); ``key`` names it once."""
+        return Job(instance_id=None, task_id=None, key=key, operation=operation, queue=self.queue, title=self.title,
+                   args=args, status=JobStatus.QUEUED, attempts=0, run_after=now)
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """10 s, 40 s, 2 min 40 s, … after the first, second, third failure."""
     return dt.timedelta(seconds=10 * 4 ** max(attempts - 1, 0))
@@ -114,6 +134,8 @@ def run_job(engine: Engine, job_id: int, worker: str | None = None) -> bool:
         assert job is not None
         operation, args, attempts, instance_id = job.operation, dict(job.args), job.attempts, job.instance_id
     _crash_point("claimed")
+    if instance_id is None:
+        return _run_own(engine, job_id, operation, args, attempts)
     spec = engine.registry.get(operation)
     try:
         if spec is None or spec.job is None:
@@ -131,7 +153,23 @@ def run_job(engine: Engine, job_id: int, worker: str | None = None) -> bool:
     return True
 
 
-def _failed(engine: Engine, job_id: int, instance_id: int, attempts: int, message: str) -> None:
+def _run_own(engine: Engine, job_id: int, operation: str, args: dict[str, Any], attempts: int) -> bool:
+    own = engine.own_jobs.get(operation)
+    try:
+        if own is None:
+            raise LookupError(f"there is no job {operation!r} (a newer version queued it?)")
+        own.run(engine, args)
+    except Exception as exc:  # a worker must record any failure and live on
+        _failed(engine, job_id, None, attempts, f"{type(exc).__name__}: {exc}")
+        return True
+    _crash_point("worked")
+    with transaction(engine.sessions) as session:
+        session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(
+            status=JobStatus.APPLIED, lease_until=None, error=None, finished_at=engine.clock.now()))
+    return True
+
+
+def _failed(engine: Engine, job_id: int, instance_id: int | None, attempts: int, message: str) -> None:
     now = engine.clock.now()
     log.warning("job %s failed (attempt %s): %s", job_id, attempts, message)
     with transaction(engine.sessions) as session:
@@ -141,7 +179,7 @@ def _failed(engine: Engine, job_id: int, instance_id: int, attempts: int, messag
         job.error, job.lease_until = message, None
         if attempts >= MAX_ATTEMPTS:
             job.status, job.finished_at = JobStatus.FAILED, now
-            row = session.get(ProcessInstance, instance_id)
+            row = session.get(ProcessInstance, instance_id) if instance_id is not None else None
             if row is not None:
                 row.error = f"{job.title}: {message} (tried {attempts} times; fix the cause, then `mibao job retry " \
                             f"{job_id}`)"

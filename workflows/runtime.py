@@ -51,7 +51,7 @@ from workflows.clock import Clock, SystemClock, using_clock
 from workflows.errors import ConflictError, Forbidden, FormDataError, NotFound, OperationFailed, UnknownProcess
 from workflows.expressions import ExpressionError, evaluate
 from workflows.forms import FormCatalog
-from workflows.jobs import InlineJobs, JobPending, JobRunner
+from workflows.jobs import InlineJobs, JobPending, JobRunner, OwnJob
 from workflows.loader import LoadedProcess, load_process
 from workflows.registry import OPERATIONS, OperationContext, Registry
 from workflows.script_engine import CURRENT_CONTEXT, MibaoScriptEngine
@@ -87,6 +87,7 @@ class Engine:
         self._definitions: dict[int, dict[str, Any]] = {}   # definition id -> restored spec objects
         # Where heavy steps go once the transaction that wrote them commits (workflows.jobs).
         self.jobs: JobRunner = jobs or InlineJobs()
+        self.own_jobs: dict[str, OwnJob] = {}       # jobs no instance waits for, by operation (the composition root)
 
     # -- definitions ---------------------------------------------------------------------------
 
@@ -108,7 +109,10 @@ class Engine:
 
     # -- commands ------------------------------------------------------------------------------
 
-    def start(self, process_id: str, data: dict[str, Any], *, actor: str) -> InstanceView:
+    def start(self, process_id: str, data: dict[str, Any], *, actor: str,
+              within: Callable[[Session, ProcessInstance], None] | None = None) -> InstanceView:
+        """Start ``process_id`` with ``data``. ``within`` is called in the same transaction once the instance has
+        its id (a bulk launch marks its row started there); an exception from it undoes the start."""
         proc = self.process(process_id)
         refuse_system_fields(process_id, data)
         self.forms.validate(self.start_form(process_id), data, f"starting {process_id}")
@@ -125,6 +129,8 @@ class Engine:
             )
             session.add(row)
             session.flush()
+            if within is not None:
+                within(session, row)
             self._history(session, row, actor, "started", proc.name, {"data": data}, now)
             self._advance(session, row, workflow, actor, now)
             self._save(session, row, workflow, now)

@@ -41,6 +41,7 @@ from tests.web.flows import to_committee_vote, to_first_signature
 from tests.web.support import fast_services  # noqa: F401 - fixture
 from web.state import WebState
 from web.uploads import store_upload
+from workflows.launch import RowIn, accept
 
 Login = Callable[[str], FlaskClient]
 SECRET_NAME = "风电主轴轴承套圈热处理工艺参数"
@@ -84,12 +85,15 @@ def world(web: WebState, app: Flask, fast_services: WebState) -> dict[str, Any]:
     destruction = _as(web, "liaison01", request_destruction, other.id, "shred", "已过保密期限，申请销毁。")
     with web.sessions() as session:
         movement = session.scalars(select(CarrierMovement.id).where(CarrierMovement.carrier_id == carrier.id)).one()
+    batch = accept(web.engine, "annual_pledge", "people.csv", [RowIn(1, "王志强", problems=["year: required"])],
+                   actor="hr01")
     with app.test_request_context():
         upload = store_upload(web, FileStorage(io.BytesIO(PNG), "proof.png"), ["image/png"]).split(":", 1)[1]
     return {"task_id": sign_task.id, "vote_task_id": vote_task, "document_id": sign_task.sign_document,
             "number": 1, "instance_id": sign_task.instance_id, "committee_instance_id": committee,
             "user_id": "eng01", "item_id": item_id, "grant_id": grant, "carrier_id": carrier.id,
-            "movement_id": movement, "destruction_id": destruction.id, "message_id": message, "name": upload}
+            "movement_id": movement, "destruction_id": destruction.id, "message_id": message, "name": upload,
+            "batch_id": batch}
 
 
 def _values(endpoint: str, arguments: set[str], world: dict[str, Any]) -> dict[str, Any]:

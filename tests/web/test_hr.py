@@ -16,6 +16,7 @@ from cli.scenario import example
 from records.models import ProcessInstance
 from tests.web.flows import to_first_signature
 from web.state import WebState
+from workflows.jobs import ParkedJobs
 
 Login = Callable[[str], FlaskClient]
 
@@ -76,15 +77,40 @@ def test_start_from_csv_reports_each_row(login: Login, web: WebState) -> None:
             example("annual_pledge", employee_user="ghost", employee_name="无此人")]
     response = client.post("/hr/start/annual_pledge/csv", data={"people": (io.BytesIO(_csv(rows)), "people.csv")},
                            content_type="multipart/form-data")
-    assert response.status_code == 200
-    assert "1 of 3" in response.text or "3 行中" in response.text
-    assert "year" in response.text and "ghost" in response.text
+    assert response.status_code == 302                     # accepted: the batch's page follows its rows
+    page = client.get(response.location)
+    assert page.status_code == 200 and "people.csv" in page.text
+    assert "/static/launch.js" not in page.text              # finished (the test engine works jobs at once)
+    assert "year" in page.text and "ghost" in page.text and "李娜" in page.text and "无此人" in page.text
+    state = client.get(response.location + ".json").get_json()
+    assert (state["total"], state["started"], state["failed"], state["finished"]) == (3, 1, 2, True)
+    assert [(f["row"], f["label"]) for f in state["failures"]] == [(2, "李娜"), (3, "无此人")]
     with web.sessions() as session:
         started = session.scalars(select(ProcessInstance.subject_user)).all()
     assert started == ["eng01"]
+    assert client.get("/hr/launches/999").status_code == 404
     empty = client.post("/hr/start/annual_pledge/csv", data={"people": (io.BytesIO(b"employee_user\n"), "x.csv")},
                         content_type="multipart/form-data")
     assert empty.status_code == 422
+    too_many = "employee_user\n" + "eng01\n" * 2001
+    refused = client.post("/hr/start/annual_pledge/csv", data={"people": (io.BytesIO(too_many.encode()), "x.csv")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "2001" in refused.text
+    assert login("eng01").get(response.location).status_code == 403        # HR's batches only
+
+
+def test_a_batch_under_way_shows_its_progress(login: Login, web: WebState) -> None:
+    """While workers start the rows, the page says so and polls (a static script; no inline code)."""
+    web.engine.jobs = ParkedJobs()
+    client = login("hr01")
+    rows = [example("annual_pledge"), example("annual_pledge", employee_user="eng02", employee_name="李娜")]
+    response = client.post("/hr/start/annual_pledge/csv", data={"people": (io.BytesIO(_csv(rows)), "people.csv")},
+                           content_type="multipart/form-data")
+    page = client.get(response.location)
+    assert "/static/launch.js" in page.text and "<script>" not in page.text
+    assert 'max="2" value="0"' in page.text
+    state = client.get(response.location + ".json").get_json()
+    assert (state["done"], state["finished"]) == (0, False)
 
 
 def test_instance_page_and_diagram(login: Login, web: WebState) -> None:

@@ -12,6 +12,7 @@ from records.db import make_session_factory, transaction
 from records.instance import Instance
 from records.models import User
 from tests.db import BACKENDS, database
+from tests.workflows.jobs_support import setup  # noqa: F401 - a fixture: an engine whose jobs real workers run
 from workflows import Engine, FixedClock, Services
 
 DATA = Path(__file__).parent / "data"

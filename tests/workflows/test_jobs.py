@@ -5,62 +5,16 @@ nothing twice — real worker processes (``mibao worker --once``) on SQLite and 
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from records.db import make_engine, make_session_factory, transaction
-from records.demo_org import ensure_demo
-from records.instance import Instance
-from records.migrate import upgrade
+from records.db import transaction
 from records.models import Document, Job, JobStatus, ProcessInstance, Task
-from tests.bpmn.driver import START
-from tests.db import BACKENDS, postgresql_schema, schema_url
-from tests.workflows.jobs_support import PREPARING, onboarding_at_its_first_agreement
-from workflows import Engine, FixedClock, Services
-from workflows.composition import build_engine
-from workflows.jobs import MAX_ATTEMPTS, ParkedJobs, backoff, run_job
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextmanager
-def _database(backend: str, tmp_path: Path) -> Iterator[str]:
-    """The URL of a migrated, empty database both this test and its worker processes use."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'instance' / 'mibao.db'}"
-        return
-    with postgresql_schema() as (schema, _engine):
-        yield schema_url(schema)
-
-
-@pytest.fixture(params=BACKENDS)
-def setup(request: pytest.FixtureRequest, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Engine, dict[str, str]]]:
-    (tmp_path / "instance").mkdir()
-    monkeypatch.setenv("MIBAO_PKI_PASSPHRASE", "the deployment's passphrase")  # keys in the database on PostgreSQL
-    with _database(str(request.param), tmp_path) as url:
-        db = make_engine(url)
-        upgrade(db)
-        factory = make_session_factory(db)
-        with transaction(factory) as session:
-            ensure_demo(session)
-        services = Services(Instance.from_env(tmp_path / "instance"))
-        engine = build_engine(factory, services, clock=FixedClock(START), jobs=ParkedJobs())
-        env = {**os.environ, "MIBAO_INSTANCE": str(tmp_path / "instance"), "MIBAO_DATABASE_URL": url,
-               "MIBAO_JOB_LEASE_SECONDS": "1", "MIBAO_JOB_UNAPPLIED_SECONDS": "0"}
-        try:
-            yield engine, env
-        finally:
-            services.close()
-            db.dispose()
+from tests.workflows.jobs_support import PREPARING, onboarding_at_its_first_agreement, run_worker
+from workflows import Engine, FixedClock
+from workflows.jobs import MAX_ATTEMPTS, backoff, run_job
 
 
 def _waiting_onboarding(engine: Engine) -> int:
@@ -69,14 +23,6 @@ def _waiting_onboarding(engine: Engine) -> int:
     assert view.status == "waiting" and [t.name for t in view.tasks if t.state == "ready"] == []
     assert [(j["title"], j["status"]) for j in view.jobs] == [(PREPARING, "queued")]
     return instance_id
-
-
-def _worker(env: dict[str, str], crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
-    run_env = dict(env)
-    if crash_at:
-        run_env["MIBAO_TEST_JOB_CRASH_AT"] = crash_at
-    return subprocess.run([sys.executable, "-c", "from cli import main; main()", "worker", "--once"],
-                          cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=300)
 
 
 def _state(engine: Engine, instance_id: int) -> tuple[list[Job], list[Document], list[str], int]:
@@ -94,13 +40,13 @@ def test_a_worker_killed_at_any_stage_loses_nothing_and_does_nothing_twice(
         setup: tuple[Engine, dict[str, str]], stage: str) -> None:
     engine, env = setup
     instance_id = _waiting_onboarding(engine)
-    crashed = _worker(env, crash_at=stage)
+    crashed = run_worker(env, crash_at=stage)
     assert crashed.returncode == -9, crashed.stderr          # SIGKILL, mid-job
     jobs, documents, ready, _ = _state(engine, instance_id)
     assert [j.status for j in jobs] == ([JobStatus.DONE] if stage == "stored" else [JobStatus.RUNNING])
     assert documents == [] and ready == []                     # nothing half-done is visible
     time.sleep(1.2)                                            # the dead worker's lease runs out
-    again = _worker(env)
+    again = run_worker(env)
     assert again.returncode == 0, again.stderr
     jobs, documents, ready, applied = _state(engine, instance_id)
     # Preparing (taken over after the crash), then the company's seal it led to: each applied once.
