@@ -10,16 +10,17 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from records.audit import AnchorError, anchor
+from records.audit import anchor_committed
 from records.blobs import DatabaseBlobs
 from records.key_store import shared_keys
 from records.models import Document
 from workflows import launch, links, notices
 from workflows.clock import Clock, SystemClock
-from workflows.jobs import JobRunner
+from workflows.jobs import JobRunner, OwnJob
 from workflows.runtime import Engine
 from workflows.services import Services
 
@@ -64,18 +65,33 @@ def build_engine(sessions: sessionmaker[Session], services: Services, settings: 
     engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days))
     engine.on_task_ready.append(notices.task_ready(public_url))
     engine.on_document_completed.append(notices.document_completed(public_url, engine.clock))
-    engine.on_document_completed.append(_anchor_on_completion(services, engine))
+    engine.on_document_completed.append(_anchor_on_completion(engine))
     engine.own_jobs[launch.LAUNCH_ROW] = launch.launch_row_job()
+    engine.own_jobs[ANCHOR] = _anchor_job(services)
     return engine
 
 
-def _anchor_on_completion(services: Services, engine: Engine) -> Callable[[Session, Document], None]:
+ANCHOR = "anchor_audit"
+
+
+def _anchor_on_completion(engine: Engine) -> Callable[[Session, Document], None]:
     def listener(session: Session, document: Document) -> None:
-        # Inside the engine's transaction: the anchor covers the last signature's record. A TSA that is down
-        # must not undo the signature; the hourly anchor catches up.
-        try:
-            anchor(session, services.pki, engine.clock.now())
-        except AnchorError:
-            log.warning("could not anchor the audit log after %s completed", document.id, exc_info=True)
+        # Written with the agreement's completion, anchored by a job after it commits: the anchor covers the
+        # last signature's committed record, and the time-stamping authority's round trip (a network call with an
+        # outside TSA) holds neither the request nor the instance's lock. Asked twice, it is queued once.
+        job = engine.own_jobs[ANCHOR].job(ANCHOR, f"anchor:{document.id}", {"document": document.id},
+                                          engine.clock.now())
+        session.add(job)
+        session.flush()
+        engine.hand_over_after_commit(job.id)
 
     return listener
+
+
+def _anchor_job(services: Services) -> OwnJob:
+    def run(engine: Engine, args: dict[str, Any]) -> None:
+        # Nothing new since the last anchor (another completion's job got there first): nothing to do. A TSA that
+        # is down fails the job, which is retried with backoff; the hourly anchor catches up meanwhile.
+        anchor_committed(engine.sessions, services.pki, engine.clock.now())
+
+    return OwnJob(queue="signing", title="正在为审计日志加时间戳 / time-stamping the audit log", run=run)

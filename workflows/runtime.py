@@ -354,6 +354,10 @@ class Engine:
         if new_jobs:
             self.jobs.submit(self, new_jobs)
 
+    def hand_over_after_commit(self, job_id: int) -> None:
+        """For a listener that wrote a job in the engine's transaction: hand it to the runner once that commits."""
+        _NEW_JOBS.get().append(job_id)
+
     @contextmanager
     def _collecting_jobs(self) -> Iterator[list[int]]:
         """The ids of the jobs written in this call's transaction, to hand over once it has committed."""

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from records.audit import anchor, verify_chain
 from records.db import transaction
 from records.evidence_trail import check_trail
-from records.models import AccessGrant, ApiToken, AuditAnchor, AuditRecord, Document
+from records.models import AccessGrant, ApiToken, AuditAnchor, AuditRecord, Document, Job, JobStatus
 from signing.pki import Pki
 from tests.web.flows import to_first_signature
 from tests.web.support import start_probe
@@ -135,6 +135,9 @@ def test_a_signature_is_logged_and_a_completed_agreement_anchors_the_chain(login
         assert document is not None
         anchors = list(session.scalars(select(AuditAnchor)))
         report = verify_chain(session, web.services.pki)
+        anchoring = session.scalars(select(Job).where(Job.key == f"anchor:{document.id}")).one()
+    # Anchored by a job after the completion committed (signing queue), not inside the instance's transaction.
+    assert (anchoring.queue, anchoring.status, anchoring.instance_id) == ("signing", JobStatus.APPLIED, None)
     assert [(s.actor, s.role) for s in signs] == [("system", "company"), ("eng01", "employee")]
     assert signs[-1].content_sha256 == document.sha256 and signs[-1].detail["status"] == "completed"
     assert anchors and anchors[-1].seq >= signs[-1].seq
