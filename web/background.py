@@ -14,9 +14,10 @@ from typing import Any
 
 from records.leases import hold
 from web.audit_log import anchor_if_due
-from web.mailer import send_pending, send_reminders
+from web.mailer import send_reminders
 from web.state import WebState
 from workflows.jobs import sweep, worker_name
+from workflows.mail import queue_outbox
 
 __all__ = ["run_duties", "start_background"]
 
@@ -31,7 +32,7 @@ def run_duties(web: WebState, config: dict[str, Any]) -> None:
     now = web.engine.clock.now()
     anchor_if_due(web, now)
     send_reminders(web, now)
-    send_pending(web, config)
+    queue_outbox(web.engine)
     engine = web.engine
     sweep(engine, lambda job_id: engine.jobs.submit(engine, [job_id]))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +21,7 @@ from records.models import Document
 from workflows import launch, links, notices
 from workflows.clock import Clock, SystemClock
 from workflows.jobs import JobRunner, OwnJob
+from workflows.mail import SEND_MAIL, MailSettings, send_mail_job
 from workflows.runtime import Engine
 from workflows.services import Services
 
@@ -36,12 +37,13 @@ class Settings:
     public_url: str = "http://127.0.0.1:5000"    # where people open links (MIBAO_PUBLIC_URL)
     external_link_days: int = 7                  # how long an outside party's link stays open
     broker_url: str | None = None                # Celery's broker (MIBAO_BROKER_URL, redis://…): jobs go there
+    mail: MailSettings = field(default_factory=MailSettings)  # SMTP (MIBAO_SMTP_*); no host: the outbox page only
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(public_url=os.environ.get("MIBAO_PUBLIC_URL", cls.public_url).rstrip("/"),
                    external_link_days=int(os.environ.get("MIBAO_EXTERNAL_LINK_DAYS", cls.external_link_days)),
-                   broker_url=os.environ.get("MIBAO_BROKER_URL") or None)
+                   broker_url=os.environ.get("MIBAO_BROKER_URL") or None, mail=MailSettings.from_env())
 
 
 def build_engine(sessions: sessionmaker[Session], services: Services, settings: Settings | None = None, *,
@@ -68,6 +70,8 @@ def build_engine(sessions: sessionmaker[Session], services: Services, settings: 
     engine.on_document_completed.append(_anchor_on_completion(engine))
     engine.own_jobs[launch.LAUNCH_ROW] = launch.launch_row_job()
     engine.own_jobs[ANCHOR] = _anchor_job(services)
+    if settings.mail.host:
+        engine.own_jobs[SEND_MAIL] = send_mail_job(settings.mail, public_url)
     return engine
 
 

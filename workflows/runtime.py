@@ -355,8 +355,11 @@ class Engine:
             self.jobs.submit(self, new_jobs)
 
     def hand_over_after_commit(self, job_id: int) -> None:
-        """For a listener that wrote a job in the engine's transaction: hand it to the runner once that commits."""
-        _NEW_JOBS.get().append(job_id)
+        """For a listener that wrote a job in the engine's transaction: hand it to the runner once that commits.
+        Called outside an engine call (a script), the job waits in its table for the sweep."""
+        found = _NEW_JOBS.get(None)
+        if found is not None:
+            found.append(job_id)
 
     @contextmanager
     def _collecting_jobs(self) -> Iterator[list[int]]:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from records.db import transaction
 from records.levels import SecretLevel
 from records.models import Document, Notification
-from web.mailer import may_attach
 from web.state import WebState
+from workflows.notices import may_attach
 
 
 @pytest.mark.parametrize("level", list(SecretLevel))

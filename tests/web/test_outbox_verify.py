@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from records.db import transaction
 from records.models import Notification
 from tests.web.support import CODE, sign_in, start_probe
-from web.mailer import mail_text
 from web.state import WebState
+from workflows.mail import mail_text
 
 
 def test_outbox_by_role(app: Flask, client: FlaskClient, probe: WebState) -> None:
