@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
@@ -102,6 +103,7 @@ def smtp(tmp_path: Path) -> Iterator[tuple[Mailbox, Controller, Path]]:
         server.stop()
 
 
+@contextmanager
 def _engine(backend: str, tmp_path: Path, port: int, ca: Path) -> Iterator[Engine]:
     with database(backend, tmp_path) as db:
         sessions = make_session_factory(db)
@@ -129,14 +131,15 @@ def _sent(engine: Engine) -> dict[int, tuple[dt.datetime | None, str | None]]:
 def test_each_message_goes_out_once_over_verified_tls(backend: str, tmp_path: Path,
                                                       smtp: tuple[Mailbox, Controller, Path]) -> None:
     box, server, ca = smtp
-    for engine in _engine(backend, tmp_path, server.port, ca):
+    with _engine(backend, tmp_path, server.port, ca) as engine:
         plain = _note(engine, "eng01@example.com", "待办：签署保密协议")
         core = _note(engine, "eng01@example.com", "核心秘密的审批", level="core")
         assert queue_outbox(engine) == 2                     # the duty round; the test engine works jobs at once
         assert queue_outbox(engine) == 0                     # sent: nothing queued again
         assert {n: sent is not None and error is None for n, (sent, error) in _sent(engine).items()} == {
             plain: True, core: True}
-        assert [m["Subject"] for m in box.received] == ["待办：签署保密协议", "保密通知（核心秘密）/ A confidential notice"]
+        assert [m["Subject"] for m in box.received] == ["待办：签署保密协议",
+                                                       "保密通知（核心秘密）/ A confidential notice"]
         assert all(m["From"] == "mibao@example.com" and m["To"] == "eng01@example.com" for m in box.received)
         body = box.received[1].get_body()
         assert body is not None and SECRET not in body.get_content()          # core: only that there is one
@@ -150,7 +153,7 @@ def test_a_server_down_is_retried_and_a_refused_mailbox_is_recorded(tmp_path: Pa
     box, port = Mailbox(), _free_port()
     box.refuse["gone@example.com"] = "550 5.1.1 no such mailbox"
     context, ca = _tls(tmp_path)
-    for engine in _engine("sqlite", tmp_path, port, ca):      # the mail server is down
+    with _engine("sqlite", tmp_path, port, ca) as engine:      # the mail server is down
         waiting = _note(engine, "eng01@example.com", "提醒：月度竞业限制核查")
         gone = _note(engine, "gone@example.com", "离职交接")
         assert queue_outbox(engine) == 2
