@@ -80,23 +80,22 @@ def test_core_engineer_cooldown_monitoring_suspension_and_breach(engine: Engine,
     leave(run)
     view = run.show()
     assert view.status == "waiting"
-    cooldown_end = dt.datetime(2027, 5, 21, 9, 0, tzinfo=CST)       # six calendar months after the start
-    assert view.next_timer_at == cooldown_end
     with engine.sessions() as session:
         revoked = session.scalars(select(Revocation).where(Revocation.instance_id == run.id)).all()
     assert sorted((r.person, r.system) for r in revoked) == [("eng01", "accounts"), ("eng01", "door"),
                                                               ("eng01", "files")]
-    assert run.tick(cooldown_end - dt.timedelta(days=1)).status == "waiting" and checks(engine, run.id) == []
-    run.tick(cooldown_end + dt.timedelta(minutes=1))                 # cool-down over: month 1 is scheduled
-    assert run.ready() == [] and [c.month for c in checks(engine, run.id)] == [1]
-    # leave 2026-11-30 + 6 months cool-down = 2027-05-30: monitoring months are June, July, August 2027.
-    month1 = dt.datetime(2027, 6, 1, tzinfo=CST)
+    # Left on 2026-11-30: the non-compete runs from then (appendix 6 art. 1), the six-month cool-down beside it,
+    # not before it — monitoring months are December 2026, January and February 2027.
+    assert [c.month for c in checks(engine, run.id)] == [1]
+    month1 = dt.datetime(2026, 12, 1, tzinfo=CST)
+    cooldown_end = dt.datetime(2027, 5, 30, 9, 0, tzinfo=CST)        # six calendar months after the leaving date
+    assert view.next_timer_at == month1
     open_month(run, month1)
     clock.set(month1.replace(day=8, hour=10))
     run.do("submit_proof", "eng01", PROOF)
-    run.do("record_payment", "hr01", payment(dt.date(2027, 6, 14)))
+    run.do("record_payment", "hr01", payment(dt.date(2026, 12, 14)))
 
-    month2 = dt.datetime(2027, 7, 1, tzinfo=CST)
+    month2 = dt.datetime(2027, 1, 1, tzinfo=CST)
     open_month(run, month2)
     run.tick(month2.replace(day=10, hour=23, minute=1))             # the proof is late
     assert checks(engine, run.id)[-1].status == "suspended"
@@ -106,23 +105,54 @@ def test_core_engineer_cooldown_monitoring_suspension_and_breach(engine: Engine,
     clock.set(month2.replace(day=12, hour=15))
     run.do("submit_proof", "eng01", PROOF)
     assert checks(engine, run.id)[-1].status == "proven"
-    run.do("record_payment", "hr01", payment(dt.date(2027, 7, 13)))
+    run.do("record_payment", "hr01", payment(dt.date(2027, 1, 13)))
 
-    month3 = dt.datetime(2027, 8, 1, tzinfo=CST)
+    month3 = dt.datetime(2027, 2, 1, tzinfo=CST)
     open_month(run, month3)
     clock.set(month3.replace(day=5))
     run.do("submit_proof", "eng01", PROOF)
-    run.do("record_payment", "hr01", payment(dt.date(2027, 8, 14), breach_reported=True))
+    run.do("record_payment", "hr01", payment(dt.date(2027, 2, 14), breach_reported=True))
     view = run.do("handle_breach", "sec01", {"breach_findings": "核实其在竞争对手处兼职提供热处理技术咨询。",
                                              "penalty_claimed": 64170.0, "escalated": True})
-    check_outcome(engine, view)                                      # the third month was the last
-    assert [(c.month, c.proof_due.astimezone(CST), c.status) for c in checks(engine, run.id)] == [
-        (m, dt.datetime(2027, 5 + m, 10, 23, tzinfo=CST), "proven") for m in (1, 2, 3)]
+    # The third month was the last check; the cool-down, its own obligation, still runs to its end.
+    assert view.status == "waiting" and view.next_timer_at == cooldown_end
+    assert [(c.month, c.proof_due.astimezone(CST)) for c in checks(engine, run.id)] == [
+        (1, dt.datetime(2026, 12, 10, 23, tzinfo=CST)), (2, dt.datetime(2027, 1, 10, 23, tzinfo=CST)),
+        (3, dt.datetime(2027, 2, 10, 23, tzinfo=CST))]
+    assert {c.status for c in checks(engine, run.id)} == {"proven"}
+    assert run.tick(cooldown_end - dt.timedelta(minutes=1)).status == "waiting"
+    view = run.tick(cooldown_end + dt.timedelta(minutes=1))
+    check_outcome(engine, view)
+    assert run.notifications()[-1].subject == "王志强：脱密期已届满" and run.notifications()[-1].to_user == "hr01"
     done = [h["title"] for h in view.history if h["action"] == "completed"]
     assert done.count("提交本月任职情况证明") == 3 and done.count("登记本月补偿支付") == 3
     assert [h["title"] for h in view.history if h["actor"] == "timer" and h["action"] == "ran"].count(
         "证明逾期未交") == 1
     check_documents(engine, view, [("exit_reminder", SIGNED_BY_BOTH), ("carrier_handover", SIGNED_BY_BOTH)])
+
+
+def test_the_non_compete_runs_from_the_leaving_date_for_at_most_24_months(engine: Engine,
+                                                                           clock: FixedClock) -> None:
+    """Seed 003 §5.1.3, appendix 6 art. 1: a leave date of 2026-11-30 with a six-month cool-down gives checks in
+    every month from December 2026 to November 2028 — 24, none after 2028-11-30 — each with its proof and payment
+    task, while the cool-down ends on 2027-05-30 without moving them."""
+    run = Run(engine, clock, "offboarding", example("offboarding"), "hr01")
+    leave(run)
+    for month in range(1, 25):
+        first = dt.datetime(2026 + (11 + month - 1) // 12, (11 + month - 1) % 12 + 1, 1, tzinfo=CST)
+        run.tick(first + dt.timedelta(minutes=1))
+        clock.set(first.replace(day=5))
+        run.do("submit_proof", "eng01", PROOF)
+        run.do("record_payment", "hr01", payment(first.date().replace(day=14)))
+    opened = [(c.month, c.proof_due.astimezone(CST).date()) for c in checks(engine, run.id)]
+    assert len(opened) == 24 and opened[0] == (1, dt.date(2026, 12, 10)) and opened[-1] == (24, dt.date(2028, 11, 10))
+    assert max(due for _, due in opened) <= dt.date(2028, 11, 30)
+    view = run.show()
+    check_outcome(engine, view)                                      # the cool-down ended in May 2027, inside it
+    cooled = [h for h in view.history if h["title"] == "通知人力资源部：脱密期届满"]
+    # Fired by the first tick after 2027-05-30 09:00 (this test ticks on the 1st of each month).
+    assert len(cooled) == 1 and dt.datetime.fromisoformat(cooled[0]["at"]).astimezone(CST) == dt.datetime(
+        2027, 6, 1, 0, 1, tzinfo=CST)
 
 
 def test_without_cooldown_or_non_compete_it_ends_after_the_handover(engine: Engine, clock: FixedClock) -> None:

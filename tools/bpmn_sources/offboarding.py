@@ -1,6 +1,7 @@
-"""离职保密流程 — seed 003 §5.1.3: exit interview with a written reminder, carrier hand-over, immediate revocation,
-cool-down period for core personnel, then monthly non-compete monitoring (proof by the 10th, payment by the 15th;
-missing proof suspends payment until it arrives; breach → secrecy office)."""
+"""离职保密流程 — seed 003 §5.1.3: exit interview with a written reminder, carrier hand-over, immediate revocation;
+then, side by side from the leaving date, the cool-down period for core personnel (its own obligation, at most 6
+months) and the monthly non-compete monitoring (appendix 6 art. 1: it runs from termination, at most 24 months;
+proof by the 10th, payment by the 15th; missing proof suspends payment until it arrives; breach → secrecy office)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ def build() -> Process:
         "offboarding", "离职保密流程",
         lanes=[("hr", "人力资源部"), ("secrecy_office", "保密管理部"), ("employee", "离职人员（离职后通过链接办理）")],
         doc="seed 003 §5.1.3 与附录 6。离职谈话与《离职保密提醒及承诺书》 → 回收门禁、系统账号、涉密文件权限 → "
-            "核对并签署《涉密载体交接清单》 →（核心涉密人员）脱密期 →（签有竞业限制协议）按自然月监督："
+            "核对并签署《涉密载体交接清单》 → 自离职之日起同时进行：（核心涉密人员）脱密期，与（签有竞业限制协议）"
+            "按自然月监督（附录 6 第 1 条：自劳动合同解除或终止之日起算，不超过 24 个月）："
             "每月由 schedule_check 计算开放日、证明截止日（10 日）与付款截止日（15 日），逾期未交证明则暂停补偿并提醒，"
             "证明送达后恢复补偿并由人力资源部登记付款；发现违约转保密管理部处理。",
     )
@@ -47,18 +49,26 @@ def build() -> Process:
                             {"lane": "secrecy_office", "name": "接收人签署：载体交接清单"}])
     p.flow(take_back, handover[0])
 
-    gw_cool = p.xgw("gw_cooldown", "核心涉密人员脱密期？", "hr")
-    p.flow(handover[1], gw_cool)
-    cool_due = p.service("cooldown_due", "计算脱密期届满日", "hr", "review_due", {"months": "cooldown_months"},
-                         result="cooldown_end", row=1)
-    cool_wait = p.timer("cooldown_timer", "脱密期届满", "hr", date="cooldown_end", row=1)
-    join_cool = p.xgw("join_cooldown", "", "hr")
+    # From the leaving date two obligations run side by side, each to its own end: the cool-down does not
+    # delay the non-compete (appendix 6 art. 1; seed 003 §5.1.3).
+    both = p.pgw("obligations_split", "离职后义务（同时起算）", "hr")
+    p.flow(handover[1], both)
+    gw_cool = p.xgw("gw_cooldown", "核心涉密人员脱密期？", "hr", row=2)
+    p.flow(both, gw_cool)
+    cool_due = p.service("cooldown_due", "计算脱密期届满日（自离职日起）", "hr", "months_after_leave",
+                         {"months": "cooldown_months"}, result="cooldown_end", row=2)
+    cool_wait = p.timer("cooldown_timer", "脱密期届满", "hr", date="cooldown_end", row=2)
+    cool_done = p.service("notify_cooldown_over", "通知人力资源部：脱密期届满", "hr", "notify",
+                          {"role": "'hr'", "user": "hr_user",
+                           "subject": "employee_name + '：脱密期已届满'"}, row=2)
+    end_cool = p.end("end_cooldown", "脱密期届满", "hr", row=2)
+    end_no_cool = p.end("end_no_cooldown", "不适用脱密期", "hr", row=3)
     p.flow(gw_cool, cool_due, "适用脱密期", condition="personnel_level == 'core' and cooldown_applies")
-    p.flow(gw_cool, join_cool, "不适用", default=True)
-    p.chain(cool_due, cool_wait, join_cool)
+    p.flow(gw_cool, end_no_cool, "不适用", default=True)
+    p.chain(cool_due, cool_wait, cool_done, end_cool)
 
     gw_nc = p.xgw("gw_non_compete", "签有竞业限制协议？", "hr")
-    p.flow(join_cool, gw_nc)
+    p.flow(both, gw_nc)
     notify_done = p.service("notify_offboarding_done", "通知人力资源部：离职保密手续完成", "hr", "notify",
                             {"role": "'hr'", "user": "hr_user",
                              "subject": "employee_name + '：离职保密手续已完成'"}, row=1)

@@ -29,21 +29,29 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
+# Appendix 6 art. 1 / Labour Contract Law art. 24: a non-compete restriction lasts at most two years.
+MAX_MONTHS = 24
+
+
 def _at(day: dt.date, hour: int = 9) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
 @OPERATIONS.operation("schedule_check")
 def schedule_check(ctx: OperationContext) -> dict[str, Any]:
-    """Open the next monitoring month: when the proof task opens, proof due (10th), payment due (15th)."""
+    """Open the next monitoring month: when the proof task opens, proof due (10th), payment due (15th).
+
+    Monitoring runs from the leaving date (appendix 6 art. 1: the restriction and its compensation start when the
+    employment ends; seed 003 §5.1.3), whatever the cool-down: month 1 is the calendar month after the leaving
+    date, and there are at most 24 — a restriction beyond two years is void (Labour Contract Law art. 24), so no
+    check opens later than 24 months after the leaving date."""
     data = ctx.data
     left = dt.date.fromisoformat(str(data["leave_date"]))
-    # cooldown_months counts only when the cool-down applies (the gateway before the cool-down timer asks the same).
-    cooldown = int(data.get("cooldown_months") or 0) if data.get("cooldown_applies", True) else 0
-    start = add_months(left, cooldown)
     month = int((data.get("check") or {}).get("month", 0)) + 1
-    duration = int(data.get("duration_months") or 24)
-    first_of_month = add_months(start.replace(day=1), month)
+    duration = min(int(data.get("duration_months") or MAX_MONTHS), MAX_MONTHS)
+    if month > duration:
+        raise ValueError(f"the non-compete has {duration} monthly checks; month {month} would run past them")
+    first_of_month = add_months(left.replace(day=1), month)
     proof_day, pay_day = int(data.get("proof_due_day") or 10), int(data.get("payment_day") or 15)
     proof_due = _at(first_of_month.replace(day=proof_day), 23)
     payment_due = _at(first_of_month.replace(day=pay_day), 23)
@@ -69,6 +77,14 @@ def set_compensation(ctx: OperationContext, status: str) -> str:
         current.updated_at = ctx.now
         ctx.session.flush()
     return status
+
+
+@OPERATIONS.operation("months_after_leave")
+def months_after_leave(ctx: OperationContext, months: int) -> str:
+    """The moment ``months`` calendar months after the leaving date (China time, 09:00): the cool-down's end,
+    counted from the day the employment ended, not from the day the hand-over was signed."""
+    left = dt.date.fromisoformat(str(ctx.data["leave_date"]))
+    return _at(add_months(left, int(months))).isoformat()
 
 
 @OPERATIONS.operation("review_due")
