@@ -6,10 +6,11 @@ store the value (``"core"``…).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-__all__ = ["LEVELS", "LEVEL_NAMES", "SecretLevel", "highest"]
+__all__ = ["LEVELS", "LEVEL_NAMES", "PERIOD_YEARS", "SecretLevel", "highest", "period_problem", "period_years"]
 
 
 class SecretLevel(StrEnum):
@@ -35,3 +36,46 @@ def highest(values: Iterable[object]) -> SecretLevel | None:
     """The most secret of ``values`` that are levels (others are ignored); None when there is none."""
     found = [SecretLevel(str(v)) for v in values if str(v) in LEVELS]
     return max(found, key=lambda level: level.rank) if found else None
+
+
+# Seed 003 §2.3 and §4.1.2: how long each level stays secret — general 1–3 years, important 3–5, core long-term
+# (until it is public or has lost its value). None: long-term.
+PERIOD_YEARS: dict[str, tuple[int, int] | None] = {SecretLevel.GENERAL: (1, 3), SecretLevel.IMPORTANT: (3, 5),
+                                                   SecretLevel.CORE: None}
+_LONG_TERM = re.compile(r"^\s*(长期|long[- ]term)\s*$", re.IGNORECASE)
+_YEARS = re.compile(r"^\s*(\d{1,2})\s*(年|years?)\s*$", re.IGNORECASE)
+
+
+def period_years(text: str) -> int | None:
+    """Whole years in a secrecy period as written ("3年", "3 years"); None for "长期" / "long-term".
+    Raises ValueError for anything else."""
+    if _LONG_TERM.match(text):
+        return None
+    found = _YEARS.match(text)
+    if not found:
+        raise ValueError(text)
+    return int(found.group(1))
+
+
+def period_problem(level: str, text: str) -> str | None:
+    """Why ``text`` is not a secrecy period for ``level`` (seed 003 §4.1.2), or None when it is."""
+    if level not in LEVELS:
+        return None
+    name, allowed = LEVEL_NAMES[level], PERIOD_YEARS[level]
+    rule = (f"{name}的保密期限为“长期”（至公开或失去价值）/ a {level} secret is kept long-term" if allowed is None else
+            f"{name}的保密期限为 {allowed[0]}–{allowed[1]} 年 / {_a(level)} secret is kept {allowed[0]} to "
+            f"{allowed[1]} years")
+    try:
+        years = period_years(text)
+    except ValueError:
+        return f"“{text}”不是保密期限：写“长期”或“N年”/ not a secrecy period — write 长期 or N年; {rule} " \
+               "(seed 003 §4.1.2)"
+    if allowed is None and years is None:
+        return None
+    if allowed is not None and years is not None and allowed[0] <= years <= allowed[1]:
+        return None
+    return f"“{text}”: {rule} (seed 003 §4.1.2)"
+
+
+def _a(level: str) -> str:
+    return f"an {level}" if level[0] in "aeiou" else f"a {level}"

@@ -54,6 +54,11 @@ def user(title: str, description: str) -> dict[str, Any]:
     return s(title, description + "（系统用户 id）", maxLength=100)
 
 
+def period_rule(level: str, period: str = "secrecy_period") -> dict[str, str]:
+    """The secrecy period must fit the level (seed 003 §4.1.2), checked by workflows.forms with a clear message."""
+    return {"rule": "secrecy_period_fits_level", "level": level, "period": period}
+
+
 def schema(name: str, title: str, description: str, properties: dict[str, Any], required: list[str],
            extra: dict[str, Any] | None = None) -> dict[str, Any]:
     missing = [r for r in required if r not in properties]
@@ -202,7 +207,8 @@ def task_forms() -> dict[str, dict[str, Any]]:
     request_keys = ["item_name", "item_category", "proposed_level", "item_summary", "carrier_form", "secrecy_period",
                     "knowers", "declassification_condition", "protection_measures", "self_check_summary", "apply_date"]
     f["classification_request"] = schema("classification_request", "商业秘密识别清单条目", "seed 003 §4.1.1–4.1.2、附录 4：部门自查填报（秘密点名称、拟定密级、载体形式、知悉范围、保密期限、解密条件、自查情况）。",
-                                         {k: cls_props[k] for k in request_keys}, request_keys)
+                                         {k: cls_props[k] for k in request_keys}, request_keys,
+                                         {"x-rules": [period_rule("proposed_level")]})
     f["cross_review"] = schema("cross_review", "交叉审核", "seed 003 §4.1.1：组织研发、生产、法律等领域专家交叉审核，排除已公开信息。", {
         "review_decision": enum("审核结论", "keep = 保留进入定密程序，drop_public = 属已公开信息，排除", ["keep", "drop_public"]),
         "cross_review_opinion": cls_props["cross_review_opinion"],
@@ -224,7 +230,8 @@ def task_forms() -> dict[str, dict[str, Any]]:
         "secrecy_period": cls_props["secrecy_period"],
         "knowers": cls_props["knowers"],
         "office_opinion": cls_props["office_opinion"],
-    }, ["recommended_level", "secrecy_period", "knowers", "office_opinion"])
+    }, ["recommended_level", "secrecy_period", "knowers", "office_opinion"],
+        {"x-rules": [period_rule("recommended_level")]})
     f["committee_resolution"] = schema("committee_resolution", "保密委员会决议记录", "委员会办公室记录会议日期与审批意见；票数、表决委员与批准的密级取自系统计票，不可填写。", {
         "meeting_date": cls_props["meeting_date"],
         "decision_note": cls_props["decision_note"],
@@ -336,8 +343,11 @@ def start_forms() -> dict[str, dict[str, Any]]:
         "level_change_start", "密级变更启动数据", "seed 003 §4.3.1：业务部门的变更申请（升级或降级）。",
         {**ITEM,
          "new_level": enum("拟变更为", LEVEL_NAMES, LEVELS),
+         "new_period": s("变更后的保密期限", "须符合新密级：一般秘密 1–3 年，重要秘密 3–5 年，核心秘密“长期”（seed 003 §4.1.2）",
+                         maxLength=30),
          "change_reason": text("变更理由", "价值或泄露风险的变化（如被竞争对手模仿、技术迭代）", 2000)},
-        ["item_id", "new_level", "change_reason"])
+        ["item_id", "new_level", "new_period", "change_reason"],
+        {"x-rules": [period_rule("new_level", "new_period")]})
 
     f["declassification_start"] = schema(
         "declassification_start", "解密评估启动数据",

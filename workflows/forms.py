@@ -1,4 +1,8 @@
-"""Forms described as data: JSON Schemas in ``bpmn/forms/``, validated on the server for every completion."""
+"""Forms described as data: JSON Schemas in ``bpmn/forms/``, validated on the server for every completion.
+
+What JSON Schema cannot say with a message a person understands — a rule across fields, such as "the secrecy
+period must fit the level" — a form names in ``x-rules`` (``{"rule": NAME, ...fields}``), checked here after the
+schema, with messages that name the rule and the seed's section."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from records.levels import period_problem
 from workflows.errors import BpmnError, FormDataError
 
 __all__ = ["FormCatalog"]
@@ -37,8 +42,20 @@ class FormCatalog:
         problems = sorted(
             f"{'.'.join(map(str, e.absolute_path)) or '(form)'}: {e.message}" for e in validator.iter_errors(data)
         )
+        if not problems:
+            problems = [problem for spec in self.schema(name).get("x-rules", []) for problem in _rule(spec, data)]
         if problems:
             raise FormDataError(what, problems)
+
+
+def _rule(spec: dict[str, str], data: dict[str, Any]) -> list[str]:
+    if spec["rule"] == "secrecy_period_fits_level":
+        level, period = data.get(spec["level"]), data.get(spec["period"])
+        if not isinstance(level, str) or not isinstance(period, str):
+            return []
+        problem = period_problem(level, period)
+        return [f"{spec['period']}: {problem}"] if problem else []
+    raise BpmnError(f"a form names an unknown rule {spec['rule']!r}")
 
 
 @lru_cache(maxsize=256)

@@ -96,8 +96,9 @@ def test_the_voted_level_is_registered_and_cannot_be_overridden(engine: Engine, 
     """An 'important' proposal recommended 'general' and voted: registered general, whatever the secretary types;
     no novelty check, no chair approval."""
     run = Run(engine, clock, "classification", example("classification"), "liaison01")
-    to_vote(run, {**REQUEST, "proposed_level": "important", "item_name": "6310 型轴承客户报价清单"},
-            {**PROPOSAL, "recommended_level": "general"})
+    to_vote(run, {**REQUEST, "proposed_level": "important", "item_name": "6310 型轴承客户报价清单",
+                  "secrecy_period": "5年"},
+            {**PROPOSAL, "recommended_level": "general", "secrecy_period": "3年"})
     vote(engine, run, {"gm01": "approve", "cm02": "approve", "cm03": "abstain"})
     task = run.task("record_resolution")
     for typed in ({"decision": "core"}, {"votes_for": 9}, {"decision": "important", "votes_for": 3}):
@@ -174,7 +175,7 @@ def test_a_missing_decider_refuses_the_step_and_changes_nothing(engine: Engine) 
 def test_the_novelty_check_follows_the_recommended_level(engine: Engine, clock: FixedClock) -> None:
     """Proposed important by the liaison, recommended core by the office: checked before the vote."""
     run = Run(engine, clock, "classification", example("classification"), "liaison01")
-    to_vote(run, {**REQUEST, "proposed_level": "important"}, PROPOSAL)
+    to_vote(run, {**REQUEST, "proposed_level": "important", "secrecy_period": "5年"}, PROPOSAL)
     assert run.names() == ["novelty_check_recommended"]
     run.do("novelty_check_recommended", "sec01", {**NOVELTY, "novelty_confirmed": False})
     check_outcome(engine, run.show())
@@ -186,3 +187,17 @@ def test_only_the_general_manager_chairs_the_committee(engine: Engine, clock: Fi
                                                                 match="chair is the general manager"):
         organisation.appoint(session, actor="sec01", post=OrgPost.COMMITTEE_CHAIR, user_id="sec01",
                              now=clock.now())
+
+
+def test_the_secrecy_period_must_fit_the_level(engine: Engine, clock: FixedClock) -> None:
+    """Seed 003 §4.1.2 on both forms that set a period: the liaison's request and the office's proposal. Refused
+    with the rule and its section; once corrected, the task completes."""
+    run = Run(engine, clock, "classification", example("classification"), "liaison01")
+    task = run.task("file_item")
+    with pytest.raises(FormDataError, match=r"secrecy_period: “10年”: 核心秘密的保密期限为“长期”.*seed 003 §4\.1\.2"):
+        engine.complete(task.id, actor="liaison01", data={**REQUEST, "secrecy_period": "10年"})
+    with pytest.raises(FormDataError, match=r"“2年”: 重要秘密的保密期限为 3–5 年"):
+        engine.complete(task.id, actor="liaison01", data={**REQUEST, "proposed_level": "important",
+                                                          "secrecy_period": "2年"})
+    engine.complete(task.id, actor="liaison01", data={**REQUEST, "proposed_level": "important",
+                                                      "secrecy_period": "3年"})

@@ -7,7 +7,7 @@ import pytest
 from records.db import transaction
 from records.models import SecretItem
 from tests.bpmn.driver import Run, check_documents, check_outcome, example
-from workflows import Engine, FixedClock
+from workflows import Engine, FixedClock, FormDataError
 
 ASSESS = {"assessment_opinion": "竞争对手近期挖角，泄露风险显著上升，建议升为核心秘密。", "recommend_change": True}
 
@@ -53,7 +53,8 @@ def test_upgrade_to_core_needs_the_chair(engine: Engine, clock: FixedClock) -> N
 
 def test_downgrade_between_non_core_levels_needs_no_chair(engine: Engine, clock: FixedClock) -> None:
     item_id = register_item(engine, "important")
-    data = example("level_change", item_id=item_id, new_level="general", change_reason="技术迭代，价值下降。")
+    data = example("level_change", item_id=item_id, new_level="general", new_period="2年",
+                   change_reason="技术迭代，价值下降。")
     run = Run(engine, clock, "level_change", data, "liaison01")
     run.do("assess_level_change", "sec01", {**ASSESS, "assessment_opinion": "同意降级。"})
     for member in ("gm01", "cm02", "cm03"):
@@ -61,6 +62,28 @@ def test_downgrade_between_non_core_levels_needs_no_chair(engine: Engine, clock:
     view = run.show()
     check_outcome(engine, view)
     assert level_of(engine, item_id)[0] == "general"
+    with engine.sessions() as session:
+        assert session.get(SecretItem, item_id).period == "2年"          # the period the new level takes
+
+
+@pytest.mark.parametrize(("level", "good", "bad"), [
+    ("general", ["1年", "3年"], ["0年", "4年", "长期"]),
+    ("important", ["3年", "5 years"], ["2年", "6年", "长期"]),
+    ("core", ["长期", "long-term"], ["5年", "30年"])])
+def test_the_secrecy_period_must_fit_the_new_level(engine: Engine, level: str, good: list[str],
+                                                   bad: list[str]) -> None:
+    """Seed 003 §4.1.2: general 1–3 years, important 3–5, core long-term. The boundary is accepted; one step past
+    it is refused at the start, naming the rule and the section, and nothing is started."""
+    item_id = register_item(engine, "important" if level != "important" else "general")
+    for period in bad:
+        with pytest.raises(FormDataError) as refused:
+            engine.start("level_change", example("level_change", item_id=item_id, new_level=level, new_period=period),
+                         actor="liaison01")
+        (problem,) = refused.value.problems
+        assert problem.startswith(f"new_period: “{period}”") and "seed 003 §4.1.2" in problem
+    for period in good:
+        engine.start("level_change", example("level_change", item_id=item_id, new_level=level, new_period=period),
+                     actor="liaison01")
 
 
 @pytest.mark.parametrize("where", ["assessment", "chair"])

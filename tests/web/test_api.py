@@ -141,7 +141,7 @@ def test_the_secrecy_office_cannot_run_a_committee_decision_through_the_api(clie
         session.flush()
         item_id = item.id
     officer = _token(web, "sec01")
-    forged = {**example("level_change", item_id=item_id, new_level="important"),
+    forged = {**example("level_change", item_id=item_id, new_level="important", new_period="5年"),
               "committee_members": ["sec01"], "committee_chair": "sec01", "current_level": "important"}
     refused = client.post("/api/v1/processes/level_change/instances", json=forged, headers=officer)
     assert refused.status_code == 422
@@ -150,7 +150,8 @@ def test_the_secrecy_office_cannot_run_a_committee_decision_through_the_api(clie
     assert "deciders come from the organisation" in problems[0] and "secret register" in problems[2]
     # Without the forged fields the committee of the organisation votes, and the chair must approve (core).
     started = client.post("/api/v1/processes/level_change/instances",
-                          json=example("level_change", item_id=item_id, new_level="important"), headers=officer)
+                          json=example("level_change", item_id=item_id, new_level="important", new_period="5年"),
+                          headers=officer)
     assert started.status_code == 201
     with web.sessions() as session:
         assert session.get(SecretItem, item_id).level == "core"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from records.levels import LEVEL_NAMES, LEVELS, SecretLevel
+from records.levels import LEVEL_NAMES, LEVELS, SecretLevel, period_problem
 from records.models import AccessGrant, Carrier, GrantStatus, ItemStatus, Notification, PersonStatus, SecretItem, User
 from records.need_to_know import knower_tokens
 from records.organisation import committee, department_head, liaisons
@@ -90,6 +90,12 @@ def register_secret_item(ctx: OperationContext) -> int:
     """Enter the approved item into the register at the level the committee voted, with its approval record."""
     d = ctx.data
     level = _voted_level(ctx)
+    # The proposal form checked the period against the proposed level; the register checks it against the level
+    # the committee actually voted (seed 003 §4.1.2).
+    problem = period_problem(level, str(d.get("secrecy_period") or ""))
+    if problem:
+        raise ValueError(f"the item cannot be registered at the level voted: {problem}; the secrecy office must "
+                         "propose a period that fits")
     chair = committee(ctx.session).chair
     item = SecretItem(
         name=str(d["item_name"]), level=level, department=d.get("department"), carrier=d.get("carrier_form"),
@@ -140,7 +146,11 @@ def change_level(ctx: OperationContext) -> str:
                                                    {"from": item.level, "to": new, "at": ctx.now.isoformat(),
                                                     "tally": ctx.data.get("tally"),
                                                     "chair_approved": ctx.data.get("chair_approved")}]}
-    before, item.level = item.level, new
+    period = str(ctx.data.get("new_period") or item.period or "")
+    problem = period_problem(new, period)
+    if problem:
+        raise ValueError(f"{item.name} cannot become {LEVEL_NAMES[new]} with its secrecy period: {problem}")
+    before, item.level, item.period = item.level, new, period
     ctx.session.flush()
     _notify_knowers(ctx, item, before, new)
     return new
