@@ -87,11 +87,22 @@ def _convert(var: Variable, value: Any, path: str, problems: list[str]) -> Any:
 
 
 def _bounded(var: Variable, number: Any, path: str, problems: list[str]) -> Any:
+    why = f" — {var.rule}" if var.rule else ""
     if var.minimum is not None and number < var.minimum:
-        problems.append(f"{path}: {number} is below the minimum {var.minimum}")
+        problems.append(f"{path}: {number} is below the minimum {var.minimum}{why}")
     if var.maximum is not None and number > var.maximum:
-        problems.append(f"{path}: {number} is above the maximum {var.maximum}")
+        problems.append(f"{path}: {number} is above the maximum {var.maximum}{why}")
     return number
+
+
+def _ranges(variables: tuple[Variable, ...], out: dict[str, Any], problems: list[str]) -> None:
+    """The low end of a range may not exceed its high end (a penalty of "5 to 2 months' wages" means nothing)."""
+    for var in variables:
+        low, high = out.get(var.name), out.get(var.not_above or "")
+        if var.not_above and low is not None and high is not None and low > high:
+            why = f" — {var.rule}" if var.rule else ""
+            problems.append(f"{var.name}: {low} is above {var.not_above} {high}; the lower bound may not exceed the "
+                            f"upper{why}")
 
 
 def _record(variables: tuple[Variable, ...], raw: Any, prefix: str, problems: list[str]) -> dict[str, Any]:
@@ -130,6 +141,7 @@ def validate_data(manifest: Manifest, raw: Any) -> dict[str, Any]:
     raw = dict(raw)
     level = raw.pop("secret_level", manifest.default_level)
     out = _record(manifest.variables, raw, "", problems)
+    _ranges(manifest.variables, out, problems)
     out["secret_level"] = _convert(_LEVEL, level, "secret_level", problems)
     if problems:
         raise DataError(manifest.id, problems)

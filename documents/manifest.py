@@ -30,6 +30,8 @@ class Variable:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     fields: tuple[Variable, ...] = ()
+    rule: str | None = None          # the seed's rule behind the bounds, quoted when a value is out of them
+    not_above: str | None = None     # another variable this one may not exceed (the low end of a range)
 
     @property
     def has_default(self) -> bool:
@@ -101,7 +103,7 @@ def _variable(raw: dict[str, Any], where: str, nested: bool = False) -> Variable
         name=name, type=vtype, label=dict(raw.get("label", {"zh": name, "en": name})),
         required=bool(raw.get("required", True)), default=raw.get("default"),
         max_length=raw.get("max_length"), minimum=raw.get("minimum"), maximum=raw.get("maximum"),
-        choices=tuple(raw.get("choices", ())), fields=fields,
+        choices=tuple(raw.get("choices", ())), fields=fields, rule=raw.get("rule"), not_above=raw.get("not_above"),
     )
 
 

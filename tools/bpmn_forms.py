@@ -113,7 +113,7 @@ def variable_schema(v: dict[str, Any], template: str) -> dict[str, Any]:
         })
     else:
         raise ValueError(f"{template}.{v['name']}: unknown type {kind}")
-    for key, js in (("minimum", "minimum"), ("maximum", "maximum")):
+    for key, js in (("minimum", "minimum"), ("maximum", "maximum"), ("rule", "x-rule"), ("not_above", "x-not-above")):
         if key in v:
             out[js] = v[key]
     if "default" in v:

@@ -38,14 +38,34 @@ class FormCatalog:
             if data not in (None, {}):
                 raise FormDataError(what, ["this task takes no data"])
             return
-        validator = Draft202012Validator(self.schema(name))
+        schema = self.schema(name)
+        validator = Draft202012Validator(schema)
         problems = sorted(
-            f"{'.'.join(map(str, e.absolute_path)) or '(form)'}: {e.message}" for e in validator.iter_errors(data)
+            f"{'.'.join(map(str, e.absolute_path)) or '(form)'}: {e.message}{_why(e.schema)}"
+            for e in validator.iter_errors(data)
         )
         if not problems:
-            problems = [problem for spec in self.schema(name).get("x-rules", []) for problem in _rule(spec, data)]
+            problems = [problem for spec in schema.get("x-rules", []) for problem in _rule(spec, data)]
+            problems += _ranges(schema, data)
         if problems:
             raise FormDataError(what, problems)
+
+
+def _why(field: Any) -> str:
+    """The seed's rule behind a field's bounds (``x-rule``), quoted after the schema's own message."""
+    return f" — {field['x-rule']}" if isinstance(field, dict) and field.get("x-rule") else ""
+
+
+def _ranges(schema: dict[str, Any], data: Any) -> list[str]:
+    """A field marked ``x-not-above`` (the low end of a range) may not exceed the field it names."""
+    problems = []
+    for name, field in schema.get("properties", {}).items():
+        high = field.get("x-not-above") if isinstance(field, dict) else None
+        if high and isinstance(data, dict) and isinstance(data.get(name), int | float) \
+                and isinstance(data.get(high), int | float) and data[name] > data[high]:
+            problems.append(f"{name}: {data[name]} is above {high} {data[high]}; the lower bound may not exceed the "
+                            f"upper{_why(field)}")
+    return problems
 
 
 def _rule(spec: dict[str, str], data: dict[str, Any]) -> list[str]:
