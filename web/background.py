@@ -18,6 +18,7 @@ from web.mailer import send_reminders
 from web.state import WebState
 from workflows.jobs import sweep, worker_name
 from workflows.mail import queue_outbox
+from workflows.schedules import launch_annual_pledges
 
 __all__ = ["run_duties", "start_background"]
 
@@ -30,6 +31,7 @@ def run_duties(web: WebState, config: dict[str, Any]) -> None:
     if report.due:
         log.info("tick: %d due, %d advanced, %d errors", report.due, len(report.advanced), len(report.errors))
     now = web.engine.clock.now()
+    launch_annual_pledges(web.engine, now)
     anchor_if_due(web, now)
     send_reminders(web, now)
     queue_outbox(web.engine)

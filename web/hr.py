@@ -19,7 +19,9 @@ from web.overview import agreements_of, instance_rows
 from web.security import current_user, roles_required
 from web.state import state
 from workflows import FormDataError, InstanceView
+from workflows.clock import SHANGHAI
 from workflows.launch import BatchProgress, accept, progress, start_one
+from workflows.schedules import pledge_coverage
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -114,6 +116,19 @@ def csv_sample(process_id: str) -> Response:
     body = csv_template(_launchable(process_id), example(process_id))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={process_id}.csv"})
+
+
+@bp.route("/pledges")
+@roles_required("hr", "secrecy_office")
+def pledges() -> str:
+    """Who has and has not signed this year's pledge, by department (seed 003 §5.1.2)."""
+    this_year = state().engine.clock.now().astimezone(SHANGHAI).year
+    year = request.args.get("year", type=int) or this_year
+    if not 2000 <= year <= this_year + 1:
+        abort(404)
+    with state().sessions() as session:
+        coverage = pledge_coverage(session, year)
+    return render_template("hr/pledges.html", coverage=coverage, year=year, this_year=this_year)
 
 
 @bp.route("/instances/<int:instance_id>")

@@ -142,3 +142,12 @@ def test_person_page_lists_agreements_with_downloads(login: Login, web: WebState
     assert page.status_code == 200 and f"/documents/{task.sign_document}.pdf" in page.text
     instance = login("hr01").get(f"/hr/instances/{task.instance_id}")
     assert f"/documents/{task.sign_document}.pdf" in instance.text
+
+
+def test_the_pledge_coverage_page(login: Login, web: WebState) -> None:
+    """HR and the secrecy office see who has and has not signed this year's pledge, by department."""
+    page = login("sec01").get("/hr/pledges?year=2026")
+    assert page.status_code == 200 and "技术研发部" in page.text and "王志强" in page.text
+    assert login("hr01").get("/hr/pledges").status_code == 200
+    assert login("eng01").get("/hr/pledges").status_code == 403
+    assert login("hr01").get("/hr/pledges?year=1999").status_code == 404

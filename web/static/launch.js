@@ -21,7 +21,9 @@
       list.className = "problems";
       f.problems.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; list.appendChild(li); });
       why.appendChild(list);
-      tr.append(cell(f.row), cell(f.label), why);
+      var number = cell(f.row);
+      number.dataset.label = table.querySelector("thead th").textContent;
+      tr.append(number, cell(f.label), why);
       return tr;
     }));
     table.hidden = state.failures.length === 0;

@@ -1,0 +1,108 @@
+"""Schedules from the roster, not from someone remembering (seed 003 §5.1.2; issue 12 item 4).
+
+Every year each secret-involved person — active, with a personnel level — signs the annual confidentiality
+pledge. From the 1st of January (China time) the duty round (``web.background``, once across all nodes) hands the
+year's pledges to the workers as one bulk launch (``workflows.launch``): HR follows it on the batch's page like a
+CSV it handed in. A person who becomes secret-involved later in the year gets theirs on the next round. Nobody is
+launched twice in a year: not if they have an instance of this year's pledge, not if a batch of this year already
+has a row for them (started, queued or refused — a refused row waits for HR, who sees why on the batch page).
+
+:func:`pledge_coverage` answers HR's and the secrecy office's question: who has and has not signed this year's
+pledge, by department.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from records.levels import LEVELS
+from records.models import InstanceStatus, LaunchBatch, LaunchRow, PersonStatus, ProcessInstance, User
+from workflows.clock import SHANGHAI
+from workflows.launch import RowIn, accept
+from workflows.runtime import Engine
+
+__all__ = ["PLEDGE", "Coverage", "launch_annual_pledges", "pledge_coverage"]
+
+PLEDGE = "annual_pledge"
+SCHEDULER = "scheduler"
+
+
+def _batch_name(year: int) -> str:
+    return f"年度保密承诺 {year}（按花名册自动发起）/ annual pledges {year} (from the roster)"
+
+
+def _year_start(year: int) -> dt.datetime:
+    return dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
+
+
+def _involved(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.status == PersonStatus.ACTIVE,
+                                                   User.personnel_level.in_(LEVELS)).order_by(User.id)))
+
+
+def _pledged(session: Session, year: int) -> dict[str, ProcessInstance]:
+    """This year's pledge instance per person (the latest; a cancelled one does not count)."""
+    rows = session.scalars(select(ProcessInstance).where(
+        ProcessInstance.process_id == PLEDGE, ProcessInstance.status != InstanceStatus.CANCELLED,
+        ProcessInstance.started_at >= _year_start(year), ProcessInstance.started_at < _year_start(year + 1))
+        .order_by(ProcessInstance.id))
+    return {row.subject_user: row for row in rows if row.subject_user}
+
+
+def launch_annual_pledges(engine: Engine, now: dt.datetime) -> int | None:
+    """Launch this year's pledge for everyone who has none yet; the batch's id, or None when nobody was due."""
+    year = now.astimezone(SHANGHAI).year
+    name = _batch_name(year)
+    with engine.sessions() as session:
+        # Told when each is signed: HR as the organisation has it (the first active HR account).
+        hr_user = next((u.id for u in session.scalars(select(User).where(User.status == PersonStatus.ACTIVE)
+                                                        .order_by(User.id)) if "hr" in (u.roles or [])), None)
+        pledged = _pledged(session, year)
+        batched = {str(data.get("employee_user")) for data in session.scalars(
+            select(LaunchRow.data).join(LaunchBatch, LaunchBatch.id == LaunchRow.batch_id)
+            .where(LaunchBatch.process_id == PLEDGE, LaunchBatch.filename == name))}
+        due = [u for u in _involved(session) if u.id not in pledged and u.id not in batched]
+    if not due or hr_user is None:
+        return None
+    rows = [RowIn(number, person.name, {
+        "employee_user": person.id, "hr_user": hr_user, "employee_name": person.name,
+        "employee_number": person.identifier or person.id, "department": person.department or "",
+        "position": person.post or "", "personnel_level": person.personnel_level, "year": year})
+        for number, person in enumerate(due, start=1)]
+    return accept(engine, PLEDGE, name, rows, actor=SCHEDULER)
+
+
+@dataclass
+class Coverage:
+    """This year's pledges in one department."""
+
+    department: str
+    signed: list[str] = field(default_factory=list)        # names, in the order of the roster
+    pending: list[str] = field(default_factory=list)       # launched, not signed yet
+    missing: list[str] = field(default_factory=list)       # not launched (or refused: see the batch page)
+
+    @property
+    def total(self) -> int:
+        return len(self.signed) + len(self.pending) + len(self.missing)
+
+
+def pledge_coverage(session: Session, year: int) -> list[Coverage]:
+    pledged = _pledged(session, year)
+    by_department: dict[str, Coverage] = defaultdict(lambda: Coverage(""))
+    for person in _involved(session):
+        department = person.department or "—"
+        entry = by_department[department]
+        entry.department = department
+        instance = pledged.get(person.id)
+        if instance is None:
+            entry.missing.append(person.name)
+        elif instance.status == InstanceStatus.COMPLETED:
+            entry.signed.append(person.name)
+        else:
+            entry.pending.append(person.name)
+    return [by_department[d] for d in sorted(by_department)]
