@@ -5,36 +5,17 @@ signed is shown by department."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
-from records.db import make_session_factory, transaction
-from records.demo_org import ensure_demo
-from records.instance import Instance
+from records.db import transaction
 from records.models import LaunchBatch, PersonStatus, ProcessInstance, User
-from signing import Converter, Pki
-from tests.db import database
-from workflows import Engine, FixedClock, Services
+from workflows import Engine, FixedClock
 from workflows.clock import SHANGHAI
-from workflows.composition import build_engine
 from workflows.launch import progress
 from workflows.schedules import launch_annual_pledges, pledge_coverage
 
 NEW_YEAR = dt.datetime(2027, 1, 1, 0, 5, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def composed(backend: str, tmp_path: Path, clock: FixedClock, converter: Converter, pki: Pki) -> Iterator[Engine]:
-    """The engine as the composition root wires it (bulk launches need its jobs), on the demo organisation."""
-    with database(backend, tmp_path) as db:
-        factory = make_session_factory(db)
-        with transaction(factory) as session:
-            ensure_demo(session)
-        services = Services(Instance.from_env(tmp_path / "instance"), _converter=converter, _pki=pki)
-        yield build_engine(factory, services, clock=clock)
 
 
 def _involved(engine: Engine) -> list[str]:
