@@ -1,6 +1,11 @@
 """Schedules from the roster, not from someone remembering (seed 003 §5.1.2; issue 12 item 4).
 
-Every year each secret-involved person — active, with a personnel level — signs the annual confidentiality
+Every secret-involved person — active, with a personnel level — has their access reviewed every six months by
+their department head (``permission_review``: one instance per person, which waits six months between reviews
+itself): the duty round starts one for each person who has none running, on the day they become secret-involved,
+with their current authorisations as the system knows them.
+
+Every year each secret-involved person signs the annual confidentiality
 pledge. From the 1st of January (China time) the duty round (``web.background``, once across all nodes) hands the
 year's pledges to the workers as one bulk launch (``workflows.launch``): HR follows it on the batch's page like a
 CSV it handed in. A person who becomes secret-involved later in the year gets theirs on the next round. Nobody is
@@ -20,15 +25,28 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from records.levels import LEVELS
-from records.models import InstanceStatus, LaunchBatch, LaunchRow, PersonStatus, ProcessInstance, User
+from records.levels import LEVEL_NAMES, LEVELS
+from records.models import (
+    AccessGrant,
+    Carrier,
+    CarrierStatus,
+    GrantStatus,
+    InstanceStatus,
+    LaunchBatch,
+    LaunchRow,
+    LaunchRowStatus,
+    PersonStatus,
+    ProcessInstance,
+    User,
+)
 from workflows.clock import SHANGHAI
 from workflows.launch import RowIn, accept
 from workflows.runtime import Engine
 
-__all__ = ["PLEDGE", "Coverage", "launch_annual_pledges", "pledge_coverage"]
+__all__ = ["PLEDGE", "REVIEW", "Coverage", "launch_annual_pledges", "launch_permission_reviews", "pledge_coverage"]
 
 PLEDGE = "annual_pledge"
+REVIEW = "permission_review"
 SCHEDULER = "scheduler"
 
 
@@ -75,6 +93,46 @@ def launch_annual_pledges(engine: Engine, now: dt.datetime) -> int | None:
         "position": person.post or "", "personnel_level": person.personnel_level, "year": year})
         for number, person in enumerate(due, start=1)]
     return accept(engine, PLEDGE, name, rows, actor=SCHEDULER)
+
+
+def _summary(session: Session, person: User) -> str:
+    """The person's authorisations as the system knows them — register entries by number and level, carriers by
+    serial — for the head's review (the names of secrets are not repeated in the review's data)."""
+    grants = session.scalars(select(AccessGrant).where(AccessGrant.user_id == person.id,
+                                                       AccessGrant.status == GrantStatus.APPROVED)
+                             .order_by(AccessGrant.id)).all()
+    carriers = session.scalars(select(Carrier).where(Carrier.holder == person.id,
+                                                     Carrier.status == CarrierStatus.ISSUED)
+                               .order_by(Carrier.serial)).all()
+    level = LEVEL_NAMES.get(person.personnel_level or "", person.personnel_level or "")
+    parts = [f"人员涉密等级：{level}；岗位：{person.post or '—'}"]
+    parts.append("访问授权：" + ("；".join(f"{g.target_type} #{g.target_id}（{LEVEL_NAMES.get(g.level, g.level)}，"
+                                           f"{g.operation}）" for g in grants) or "无"))
+    parts.append("持有载体：" + ("、".join(c.serial for c in carriers) or "无"))
+    return "。".join(parts) + "。"
+
+
+def launch_permission_reviews(engine: Engine, now: dt.datetime) -> int | None:
+    """Start the six-monthly review for every secret-involved person who has none running; the batch's id, or None
+    when everybody has one."""
+    with engine.sessions() as session:
+        running = set(session.scalars(select(ProcessInstance.subject_user).where(
+            ProcessInstance.process_id == REVIEW,
+            ProcessInstance.status.in_((InstanceStatus.RUNNING, InstanceStatus.WAITING)))))
+        queued = {str(data.get("employee_user")) for data in session.scalars(
+            select(LaunchRow.data).join(LaunchBatch, LaunchBatch.id == LaunchRow.batch_id)
+            .where(LaunchBatch.process_id == REVIEW, LaunchRow.status == LaunchRowStatus.QUEUED))}
+        due = [(u, _summary(session, u)) for u in _involved(session) if u.id not in running | queued]
+    if not due:
+        return None
+    day = now.astimezone(SHANGHAI).date().isoformat()
+    rows = [RowIn(number, person.name, {
+        "employee_user": person.id, "employee_name": person.name, "employee_number": person.identifier or person.id,
+        "department": person.department or "", "position": person.post or "",
+        "personnel_level": person.personnel_level, "permissions_summary": summary})
+        for number, (person, summary) in enumerate(due, start=1)]
+    return accept(engine, REVIEW, f"涉密权限半年核查 {day}（按花名册自动发起）/ six-monthly access reviews {day} "
+                                  "(from the roster)", rows, actor=SCHEDULER)
 
 
 @dataclass
