@@ -372,6 +372,26 @@ def start_forms() -> dict[str, dict[str, Any]]:
         ["employee_user", "employee_name", "employee_number", "department", "position", "personnel_level",
          "permissions_summary"])
 
+    f["self_check"] = schema("self_check", "部门保密自查表", "seed 000 第五条（三）、seed 003 §10.1.1：部门保密员对照检查项逐项自查，报保密管理部。", {
+        "carriers_kept": b("涉密载体保管规范", "台账与实物一致、按密级存放"),
+        "areas_controlled": b("涉密区域准入受控", "门禁与登记正常"),
+        "staff_conduct_ok": b("员工保密行为无异常", "无违规拷贝、外传、拍照等"),
+        "roster_updated": b("涉密人员清单已随岗位变动更新", "seed 000 第五条（三）"),
+        "new_hires_signed": b("新入职员工均已签订保密协议", "或劳动合同中约定保密义务及违约责任"),
+        "findings": text("自查情况", "检查方式、发现的问题与隐患、改进建议", 2000),
+        "problems_found": b("发现问题需整改", "true：由保密管理部督促整改"),
+    }, ["carriers_kept", "areas_controlled", "staff_conduct_ok", "roster_updated", "new_hires_signed", "findings",
+        "problems_found"])
+    f["self_check_rectification"] = schema("self_check_rectification", "自查问题整改", "seed 003 §10.1.3：对自查发现的问题督促整改并复查。", {
+        "rectification": text("整改情况", "整改措施、责任人与复查结论", 2000),
+        "rectified": b("已整改并复查", "false：未整改完毕，记录原因"),
+    }, ["rectification", "rectified"])
+    f["self_check_start"] = schema(
+        "self_check_start", "部门保密自查启动数据",
+        "部门与自查周期；保密员由系统从组织架构读取。由系统按组织架构自动建立（每个设有保密员的部门一个实例）。",
+        {"department": s("部门", "须为组织架构中的部门", maxLength=100),
+         "cadence": enum("自查周期", "monthly = 每月（seed 000），weekly = 每周（seed 003 §10.1.1）", ["monthly", "weekly"])},
+        ["department", "cadence"])
     props, _ = template_fields(["access_log_review"], set())
     f["log_review_start"] = schema(
         "log_review_start", "访问日志周审计启动数据", "seed 003 §7.2.2：每周审计访问日志的保密管理部审计人（写入《涉密信息访问日志周审计报告》）。",

@@ -1,4 +1,7 @@
-"""Schedules from the roster, not from someone remembering (seed 003 §5.1.2; issue 12 item 4).
+"""Schedules from the roster, not from someone remembering (seed 003 §5.1.2, seed 000 art. 5(3); issue 12 item 4).
+
+Every department with a liaison keeps a self-check running (``self_check``: monthly, or weekly with
+``MIBAO_SELF_CHECK=weekly``); overdue forms are reported to the secrecy office by the process itself.
 
 Every secret-involved person — active, with a personnel level — has their access reviewed every six months by
 their department head (``permission_review``: one instance per person, which waits six months between reviews
@@ -19,6 +22,7 @@ pledge, by department.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,6 +34,7 @@ from records.models import (
     AccessGrant,
     Carrier,
     CarrierStatus,
+    Department,
     GrantStatus,
     InstanceStatus,
     LaunchBatch,
@@ -39,14 +44,19 @@ from records.models import (
     ProcessInstance,
     User,
 )
+from records.organisation import liaisons
 from workflows.clock import SHANGHAI
 from workflows.launch import RowIn, accept
 from workflows.runtime import Engine
 
-__all__ = ["PLEDGE", "REVIEW", "Coverage", "launch_annual_pledges", "launch_permission_reviews", "pledge_coverage"]
+__all__ = ["PLEDGE", "REVIEW", "SELF_CHECK", "Coverage", "launch_annual_pledges", "launch_permission_reviews",
+           "launch_self_checks", "pledge_coverage"]
 
 PLEDGE = "annual_pledge"
 REVIEW = "permission_review"
+SELF_CHECK = "self_check"
+# Seed 000 art. 5(3): the liaison's self-check is monthly; seed 003 §10.1.1 has it weekly — the company chooses.
+CADENCE_ENV = "MIBAO_SELF_CHECK"
 SCHEDULER = "scheduler"
 
 
@@ -133,6 +143,29 @@ def launch_permission_reviews(engine: Engine, now: dt.datetime) -> int | None:
         for number, (person, summary) in enumerate(due, start=1)]
     return accept(engine, REVIEW, f"涉密权限半年核查 {day}（按花名册自动发起）/ six-monthly access reviews {day} "
                                   "(from the roster)", rows, actor=SCHEDULER)
+
+
+def launch_self_checks(engine: Engine, now: dt.datetime) -> int | None:
+    """Start the self-check of every department that has a liaison and no self-check running (the instance loops
+    period after period, and stops by itself when its department leaves the organisation)."""
+    cadence = os.environ.get(CADENCE_ENV, "monthly")
+    if cadence not in ("monthly", "weekly"):
+        raise ValueError(f"{CADENCE_ENV} is {cadence!r}: use monthly or weekly")
+    with engine.sessions() as session:
+        covered = {str(data.get("department")) for data, status in session.execute(
+            select(LaunchRow.data, ProcessInstance.status)
+            .join(LaunchBatch, LaunchBatch.id == LaunchRow.batch_id)
+            .outerjoin(ProcessInstance, ProcessInstance.id == LaunchRow.instance_id)
+            .where(LaunchBatch.process_id == SELF_CHECK, LaunchRow.status != LaunchRowStatus.FAILED))
+            if status in (None, InstanceStatus.RUNNING, InstanceStatus.WAITING)}
+        due = [d for d in session.scalars(select(Department.name).order_by(Department.name))
+               if d not in covered and liaisons(session, d)]
+    if not due:
+        return None
+    day = now.astimezone(SHANGHAI).date().isoformat()
+    rows = [RowIn(number, name, {"department": name, "cadence": cadence}) for number, name in enumerate(due, start=1)]
+    return accept(engine, SELF_CHECK, f"部门保密自查 {day}（按组织架构自动建立）/ department self-checks {day} "
+                                      "(from the organisation)", rows, actor=SCHEDULER)
 
 
 @dataclass

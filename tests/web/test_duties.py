@@ -1,6 +1,6 @@
 """The duty round (``web.background.run_duties``, once across all nodes) starts what the roster makes due: this
-year's pledges and the six-monthly access reviews of every secret-involved person — once, however many rounds
-run — with the reviewed person's authorisations as the system knows them."""
+year's pledges and the six-monthly access reviews of every secret-involved person, and each department's
+self-check — once, however many rounds run — with the reviewed person's authorisations as the system knows them."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ def test_the_roster_starts_pledges_and_access_reviews_once(app: Flask, fast_serv
         batches = session.scalars(select(LaunchBatch.process_id).order_by(LaunchBatch.id)).all()
         reviews = list(session.scalars(select(Task).where(Task.spec_name == "review_permissions",
                                                           Task.state == TaskState.READY)))
-    assert started == {(p, u) for p in ("annual_pledge", "permission_review") for u in involved}
-    assert batches == ["annual_pledge", "permission_review"]
+    assert started == {(p, u) for p in ("annual_pledge", "permission_review") for u in involved} | {
+        ("self_check", None)}                                    # the one department with a liaison
+    assert batches == ["annual_pledge", "permission_review", "self_check"]
     assert {t.assignee for t in reviews} == {"head01"}           # each person's department head reviews
     view = web.engine.show(reviews[0].instance_id)
     assert view.started_by == "scheduler"

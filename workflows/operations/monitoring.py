@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from records.models import CheckStatus, NonCompeteCheck
+from records.models import CheckStatus, Department, NonCompeteCheck
 from workflows.clock import SHANGHAI
 from workflows.registry import OPERATIONS, OperationContext
 
@@ -92,3 +92,26 @@ def review_due(ctx: OperationContext, months: int) -> str:
     """The moment ``months`` calendar months from now (China time, 09:00), for a timer."""
     today = ctx.now.astimezone(SHANGHAI).date()
     return _at(add_months(today, int(months))).isoformat()
+
+
+@OPERATIONS.operation("self_check_period")
+def self_check_period(ctx: OperationContext) -> dict[str, Any]:
+    """The next self-check period of the department (seed 000 art. 5(3): monthly; seed 003 §10.1.1: weekly where
+    the company sets it): when it opens and when the form is due (its last day, 23:59, China time). The first is
+    the current period, open at once. ``stop`` when the department is no longer in the organisation."""
+    data = ctx.data
+    weekly = data.get("cadence") == "weekly"
+    previous = (data.get("period") or {}).get("start")
+    today = ctx.now.astimezone(SHANGHAI).date()
+    if previous is None:
+        start = today - dt.timedelta(days=today.weekday()) if weekly else today.replace(day=1)
+    else:
+        last = dt.date.fromisoformat(previous)
+        start = last + dt.timedelta(days=7) if weekly else add_months(last, 1)
+    end = start + dt.timedelta(days=7) if weekly else add_months(start, 1)
+    label = f"{start.isocalendar().year}-W{start.isocalendar().week:02d}" if weekly else f"{start:%Y-%m}"
+    known = ctx.session.scalar(select(Department.id).where(Department.name == str(data.get("department") or ""))) \
+        is not None
+    opens = _at(start, 0) if previous is not None else ctx.now.astimezone(SHANGHAI)
+    return {"period": label, "start": start.isoformat(), "opens": opens.isoformat(),
+            "due": (_at(end, 0) - dt.timedelta(minutes=1)).isoformat(), "stop": not known}
