@@ -75,7 +75,10 @@ def lease() -> dt.timedelta:
 
 
 def unapplied_after() -> dt.timedelta:
-    """A stored result not applied by then was left by a crash between storing and applying."""
+    """How long the sweep leaves a job alone before taking it for lost: a stored result not applied by then was
+    left by a crash between storing and applying; a due job still queued by then was never handed over (or its
+    message was lost) — one just handed over is still on its way to a worker, and re-sending every queued job each
+    round would flood the broker with copies of its backlog."""
     return dt.timedelta(seconds=float(os.environ.get("MIBAO_JOB_UNAPPLIED_SECONDS", 60)))
 
 
@@ -193,8 +196,10 @@ def sweep(engine: Engine, hand_over: Callable[[int], object]) -> int:
     """Hand over again what a crash left behind; returns how many jobs. Results that were stored but never
     applied are applied here."""
     now = engine.clock.now()
+    lost = or_(and_(Job.status == JobStatus.QUEUED, Job.run_after <= now - unapplied_after()),
+               and_(Job.status == JobStatus.RUNNING, Job.lease_until < now))
     with engine.sessions() as session:
-        again = list(session.scalars(select(Job.id).where(runnable(now)).order_by(Job.run_after, Job.id).limit(500)))
+        again = list(session.scalars(select(Job.id).where(lost).order_by(Job.run_after, Job.id).limit(500)))
         unapplied = list(session.scalars(select(Job.id).where(Job.status == JobStatus.DONE,
                                                                Job.finished_at <= now - unapplied_after())
                                      .limit(500)))

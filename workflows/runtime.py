@@ -21,6 +21,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from records.audit import record
@@ -397,12 +398,19 @@ class Engine:
                 self._history(session, row, "timer", "error", None, {"error": message}, now)
 
     def _definition(self, session: Session, proc: LoadedProcess, workflow: BpmnWorkflow) -> ProcessDefinition:
-        found = session.scalars(select(ProcessDefinition).where(ProcessDefinition.sha256 == proc.sha256)).first()
+        query = select(ProcessDefinition).where(ProcessDefinition.sha256 == proc.sha256)
+        found = session.scalars(query).first()
         if found is None:
-            found = ProcessDefinition(process_id=proc.process_id, sha256=proc.sha256,
-                                      spec=serializer.definition_dict(workflow))
-            session.add(found)
-            session.flush()
+            # Two first starts of a new definition at once (PostgreSQL; SQLite writes one at a time): the second
+            # insert waits for the first and fails on the unique hash; its savepoint is undone and the row the
+            # other transaction committed is used instead of failing the start.
+            try:
+                with session.begin_nested():
+                    found = ProcessDefinition(process_id=proc.process_id, sha256=proc.sha256,
+                                              spec=serializer.definition_dict(workflow))
+                    session.add(found)
+            except IntegrityError:
+                found = session.scalars(query).one()
         return found
 
     def _load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:

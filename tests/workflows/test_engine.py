@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from sqlalchemy import func, select
 
+from records.models import ProcessDefinition
 from tests.workflows.conftest import START
 from workflows import ConflictError, Engine, FixedClock, Forbidden, FormDataError, NotFound, UnknownProcess
 
@@ -82,3 +85,27 @@ def test_unknown_things(engine: Engine) -> None:
         engine.complete("00000000-0000-0000-0000-000000000000", actor="hr1", data={})
     with pytest.raises(NotFound):
         engine.show(12345)
+
+
+def test_first_starts_of_a_new_definition_at_once_all_succeed(make_engine) -> None:  # type: ignore[no-untyped-def]
+    """The first starts of a process whose definition is not stored yet, at the same moment from several engines
+    (web nodes): one stores the definition, the others use it — none fails on the unique hash."""
+    engines = [make_engine() for _ in range(4)]
+    barrier = threading.Barrier(len(engines))
+    results: list[object] = []
+
+    def start(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            results.append(engine.start("probe", {"approver": "head2"}, actor="hr1").status)
+        except Exception as exc:  # the assertion below names it
+            results.append(exc)
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["running"] * len(engines)
+    with engines[0].sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessDefinition)) == 1

@@ -4,6 +4,7 @@ nothing twice — real worker processes (``mibao worker --once``) on SQLite and 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 
@@ -12,9 +13,10 @@ from sqlalchemy import select
 
 from records.db import transaction
 from records.models import Document, Job, JobStatus, ProcessInstance, Task
+from tests.bpmn.driver import START
 from tests.workflows.jobs_support import PREPARING, onboarding_at_its_first_agreement, run_worker
 from workflows import Engine, FixedClock
-from workflows.jobs import MAX_ATTEMPTS, backoff, run_job
+from workflows.jobs import MAX_ATTEMPTS, backoff, run_job, sweep, unapplied_after
 
 
 def _waiting_onboarding(engine: Engine) -> int:
@@ -85,3 +87,19 @@ def test_a_failing_job_is_retried_with_backoff_then_shows_on_the_instance(
                 clock.set(job.run_after)
     view = engine.show(instance_id)
     assert view.jobs[0]["status"] == "failed" and view.error and "mibao job retry" in view.error
+
+
+def test_the_sweep_leaves_a_job_just_handed_over_alone(setup: tuple[Engine, dict[str, str]]) -> None:
+    """A queued job is on its way to a worker (in the broker's queue, behind others): the sweep re-sends it only
+    once it has waited long enough to be taken for lost, not every round — which would copy a whole backlog into
+    the broker each minute."""
+    engine, _env = setup
+    _waiting_onboarding(engine)
+    clock = engine.clock
+    assert isinstance(clock, FixedClock)
+    handed: list[int] = []
+    assert sweep(engine, handed.append) == 0
+    clock.set(START + unapplied_after() - dt.timedelta(seconds=1))
+    assert sweep(engine, handed.append) == 0 and handed == []
+    clock.set(START + unapplied_after())
+    assert sweep(engine, handed.append) == 1 and len(handed) == 1

@@ -28,7 +28,7 @@ from records.models import Job, JobStatus, Notification
 from tests.db import database
 from workflows import Engine, FixedClock, Services
 from workflows.composition import Settings, build_engine
-from workflows.jobs import backoff, sweep
+from workflows.jobs import backoff, sweep, unapplied_after
 from workflows.mail import MailSettings, queue_outbox
 
 START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
@@ -166,7 +166,7 @@ def test_a_server_down_is_retried_and_a_refused_mailbox_is_recorded(tmp_path: Pa
         try:
             clock = engine.clock
             assert isinstance(clock, FixedClock)
-            clock.set(START + backoff(1))
+            clock.set(START + backoff(1) + unapplied_after())      # due, and left alone long enough
             assert sweep(engine, lambda job_id: engine.jobs.submit(engine, [job_id])) == 2
         finally:
             server.stop()
