@@ -5,6 +5,10 @@ A cold ``soffice --convert-to pdf`` costs ~1.4 s per document; a LibreOffice kep
 LibreOffice processes (one per core is the useful maximum: conversion is CPU-bound inside LibreOffice),
 starts them on first use, restarts one that died, bounds every conversion with a timeout, and falls back
 to a one-shot ``soffice`` when the warm path cannot be had. Output is PDF/A-2b.
+
+A warm LibreOffice's memory grows with every document (bench/scale.py: +160 MB over 150 agreements), so after
+``restart_after`` conversions a fresh one is started beside it — the old one converts meanwhile — and takes its
+place; the old one is stopped.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class ConvertOptions:
     timeout_s: float = 60.0             # one conversion, warm or cold
     start_timeout_s: float = 60.0       # the first start of LibreOffice takes ~10 s
     warm_instances: int = 1             # 0 = always one-shot soffice
+    restart_after: int = 30             # conversions after which a warm LibreOffice is replaced; 0 = never
     soffice: str | None = None          # path of soffice; found on PATH when None
 
 
@@ -66,11 +71,16 @@ class _TimeoutTransport(xmlrpc.client.Transport):
 class _WarmOffice:
     """One unoserver process (which owns one LibreOffice) on a private port and profile."""
 
-    def __init__(self, opts: ConvertOptions, index: int) -> None:
+    def __init__(self, opts: ConvertOptions, index: int, generation: int = 0) -> None:
         self.opts = opts
-        self.profile = opts.workdir / f"lo-profile-{index}"
+        # A replacement runs beside its predecessor, so it needs the other of two profiles.
+        self.profile = opts.workdir / f"lo-profile-{index}{'b' if generation % 2 else ''}"
+        self.index, self.generation = index, generation
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
+        self.conversions = 0
+        self.in_use = False             # these two under Converter._lock
+        self.retired = False
 
     def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
         return xmlrpc.client.ServerProxy(f"http://127.0.0.1:{self.port}", allow_none=True,
@@ -136,6 +146,9 @@ class Converter:
         for office in self._offices:
             self._idle.put(office)
         self._lock = threading.Lock()
+        self._closed = False
+        self._replacing: list[threading.Thread] = []
+        self.restarts = 0               # warm LibreOffices replaced after ``restart_after`` conversions
 
     def convert(self, docx: bytes) -> bytes:
         """Return the PDF for ``docx``; raises :class:`ConversionError` with what went wrong."""
@@ -144,11 +157,58 @@ class Converter:
                                   "run scripts/bootstrap or apt-get install libreoffice-writer-nogui")
         if not self._offices:
             return self._convert_once(docx)
-        office = self._idle.get()
+        office = self._take()
         try:
             return self._convert_warm(office, docx)
         finally:
-            self._idle.put(office)
+            self._give_back(office)
+
+    def _take(self) -> _WarmOffice:
+        while True:
+            office = self._idle.get()
+            with self._lock:
+                if not office.retired:      # a retired one was stopped when its replacement took over
+                    office.in_use = True
+                    return office
+
+    def _give_back(self, office: _WarmOffice) -> None:
+        office.conversions += 1
+        if office.conversions == self.opts.restart_after:
+            thread = threading.Thread(target=self._replace, args=(office,), name="mibao-lo-restart", daemon=True)
+            with self._lock:
+                self._replacing = [t for t in self._replacing if t.is_alive()] + [thread]
+            thread.start()
+        with self._lock:
+            office.in_use = False
+            if not office.retired:
+                self._idle.put(office)
+                return
+        office.stop()
+
+    def _replace(self, old: _WarmOffice) -> None:
+        """Start a fresh LibreOffice beside ``old`` (which keeps converting meanwhile), then put it in its place."""
+        log.info("replacing LibreOffice after %d conversions", old.conversions)
+        fresh = _WarmOffice(self.opts, old.index, old.generation + 1)
+        try:
+            if not self._closed:
+                fresh.start()
+        except (ConversionError, OSError) as exc:
+            log.warning("could not start a fresh LibreOffice (%s); the running one goes on", exc)
+            old.conversions = 0             # try again after as many conversions
+            return
+        stop_old = False
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._offices[self._offices.index(old)] = fresh
+                old.retired = True
+                stop_old = not old.in_use   # else it is stopped when its conversion gives it back
+                self._idle.put(fresh)
+                self.restarts += 1
+        if closed:
+            fresh.stop()
+        elif stop_old:
+            old.stop()
 
     def _convert_warm(self, office: _WarmOffice, docx: bytes) -> bytes:
         # A LibreOffice that died (or hung and was killed) gets one restart. A fault from a freshly started
@@ -201,6 +261,11 @@ class Converter:
         return pdf
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            replacing = list(self._replacing)
+        for thread in replacing:            # a LibreOffice being started must not outlive us
+            thread.join(self.opts.start_timeout_s + 5)
         for office in self._offices:
             office.stop()
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,30 @@ def test_missing_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     with Converter(ConvertOptions(workdir=tmp_path, warm_instances=0)) as conv, \
             pytest.raises(ConversionError, match="not installed"):
         conv.convert(_docx())
+
+
+def test_a_warm_libreoffice_is_replaced_after_restart_after_conversions(tmp_path: Path) -> None:
+    """Its memory grows with every document: after ``restart_after`` conversions a fresh LibreOffice is started
+    beside it and takes its place, and the old one is stopped."""
+    with Converter(ConvertOptions(workdir=tmp_path, warm_instances=1, restart_after=2)) as conv:
+        conv.convert(_docx())
+        first = set(_soffice_pids(tmp_path))
+        assert first, "LibreOffice should be running"
+        assert conv.restarts == 0
+        conv.convert(_docx())                                   # the second: a fresh one is started beside it
+        deadline = time.monotonic() + 120
+        while conv.restarts == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert conv.restarts == 1
+        assert conv.convert(_docx("换新之后照常")).startswith(b"%PDF-")
+        now = set(_soffice_pids(tmp_path))
+        assert now, "the fresh LibreOffice should be running"
+        assert not now & first, "the old LibreOffice should have been stopped"
+    assert not _soffice_pids(tmp_path)
+
+
+def test_restart_after_zero_never_replaces(tmp_path: Path) -> None:
+    with Converter(ConvertOptions(workdir=tmp_path, warm_instances=1, restart_after=0)) as conv:
+        for _ in range(3):
+            conv.convert(_docx())
+        assert conv.restarts == 0
