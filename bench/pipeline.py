@@ -14,6 +14,9 @@ line one JSON object:
 - ``pipeline_ms`` render + convert + evidence + mark + both signatures: producing one signed agreement
 - ``verify_ms``  verification, per signature (a document's verification time / its signatures)
 - ``docs_per_s`` signed agreements per second with all workers (verification included)
+- ``pipeline_over_convert`` ``pipeline_ms`` / ``convert_ms``
+- ``load_avg_1m`` the machine's one-minute load average after the sequential runs (above ~0.5, other work
+  is inflating the figures)
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import tempfile
@@ -125,6 +129,7 @@ def main() -> None:
         for _ in range(2):
             pipe.run()                          # warm-up: LibreOffice start, key and font caches
         runs = [pipe.run() for _ in range(args.n)]
+        load = os.getloadavg()[0]  # the machine is shared: other work inflates every figure
         pipe.close()
         result = {k: round(statistics.median(r[k] for r in runs), 1) for k in runs[0]}
         print(f"{args.n} × {args.template}, medians (ms)")
@@ -133,6 +138,7 @@ def main() -> None:
         result["docs_per_s"] = round(throughput(args.template, args.workers, args.n, root), 2)
         print(f"  {'docs_per_s':12} {result['docs_per_s']:8.2f}  ({args.workers} workers)")
         result["pipeline_over_convert"] = round(result["pipeline_ms"] / result["convert_ms"], 2)
+        result["load_avg_1m"] = round(load, 2)
     print(json.dumps(result))
 
 

@@ -1,60 +1,74 @@
-"""Fonts for page marks and signature stamps, prepared once per process.
+# mypy: disallow-untyped-calls=False
+# (pyHanko ships py.typed but leaves many helpers unannotated; calling them is fine here.)
+"""Fonts for page marks, the evidence page and signature stamps, prepared once per process.
 
-The system Noto CJK font is a 16 MB ``.ttc`` collection. pyHanko cannot open collections and embedding
-(subsetting) the full face costs ~0.5 s per document, so:
+The system Noto CJK font is a 16 MB ``.ttc`` collection, which pyHanko cannot open, and pyHanko's own
+subsetting (fontTools) costs ~0.4 ms per CJK glyph every time a font is embedded — ~80 ms for an evidence
+page. So:
 
-* page marks use a tiny OTF subset (the fixed marking vocabulary plus ASCII) cut once with fontTools
-  and cached on disk — a few KB, which pyHanko embeds in milliseconds;
-* stamps are drawn by Pillow, whose FreeType reads the collection face directly; before drawing we
-  check the face's cmap (loaded once) so a missing character is reported by name instead of being
-  drawn as a blank box.
+* HarfBuzz's subsetter cuts the few glyphs a text needs straight from the collection face (~1 ms, no files);
+* an :class:`EmbeddedFont` turns such a subset into PDF font objects once, and :meth:`EmbeddedFont.embed`
+  copies those objects into each document. :func:`embedded_font` keeps them for text that repeats between
+  documents (the marking vocabulary, the evidence page's labels and headings, ASCII) and :func:`name_font`
+  for names, so a document pays only the copy and the shaping, and a name seen for the first time the
+  making of a font with its few glyphs; :class:`TextFonts` sets text in such fonts (the evidence page, the
+  signature stamps).
+
+Before any of this, the face's cmap (loaded once) is checked so that a missing character is reported by name
+instead of being drawn as a blank box.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
-from fontTools import subset
+import uharfbuzz as hb  # type: ignore[import-untyped]
 from fontTools.ttLib import TTCollection, TTFont
-from PIL import ImageFont
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.api import ShapeResult
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.writer import BasePdfFileWriter, PdfFileWriter
 
 from .errors import FontCoverageError
 
 __all__ = [
+    "ASCII",
     "MARK_VOCABULARY",
+    "EmbeddedFont",
+    "TextFonts",
     "check_coverage",
+    "embedded_font",
     "font_collection",
-    "mark_font_path",
-    "stamp_font",
-    "text_font_path",
+    "name_font",
 ]
 
 _DEFAULT_COLLECTION = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 # The face we want inside the collection; its index differs between Noto releases, so we look it up.
 _FACE_PS_NAME = "NotoSansCJKsc-Regular"
 
-# Everything the page marks print besides the document id: level texts and the footer words.
-MARK_VOCABULARY = "密级：核心重要一般秘文档编号第页共/ " + "".join(chr(c) for c in range(0x20, 0x7F))
+ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
+# Everything the page marks print besides the document id: level texts, the footer words and page numbers,
+# and what our document ids are made of (``MB-20261121-9F3A61C2``), so that one font serves every document;
+# an id with other characters gets a font of its own. (Only the glyphs a document can show go in: the
+# verifier reads each glyph's width as often as pages name the font.)
+MARK_VOCABULARY = "密级：核心重要一般秘文档编号第页共/ 0123456789ABCDEFMB-"
 
-_build_lock = threading.Lock()
+# No OpenType layout: our text is plain horizontal CJK and ASCII, which needs no substitutions or positioning
+# (one glyph per character also lets any text over a font's characters use it). Vertical metrics only matter
+# for vertical writing, which we never use.
+_DEFAULT_WIDTH = 1000  # /DW: full width, in 1/1000 em (Noto CJK has 1000 units per em)
+_DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx")
 
 
 def font_collection() -> Path:
     """The CJK collection to use (``MIBAO_CJK_FONT`` overrides the Debian default)."""
     return Path(os.environ.get("MIBAO_CJK_FONT", _DEFAULT_COLLECTION))
-
-
-def _cache_dir() -> Path:
-    configured = os.environ.get("MIBAO_FONT_CACHE")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mibao" / "fonts"
 
 
 @lru_cache(maxsize=4)
@@ -92,81 +106,175 @@ def check_coverage(text: str) -> None:
             )
 
 
-@lru_cache(maxsize=16)
-def stamp_font(size: int) -> ImageFont.FreeTypeFont:
-    """The CJK face at ``size`` pixels, for Pillow (cached: FreeType opens the collection once per size)."""
-    collection = font_collection()
-    return ImageFont.truetype(str(collection), size=size, index=_face_index(collection))
+@lru_cache(maxsize=4)
+def _hb_face(collection: Path, size: int, mtime_ns: int) -> hb.Face:
+    # The blob maps the file; size and mtime in the key make a replaced font file a new face.
+    return hb.Face(hb.Blob.from_file_path(str(collection)), _face_index(collection))
 
 
-def mark_font_path(extra_text: str = "") -> Path:
-    """A subset OTF that can draw the marking vocabulary plus ``extra_text``; built once, then reused."""
-    check_coverage(extra_text)
-    chars = "".join(sorted(set(MARK_VOCABULARY + extra_text)))
+def _subset_program(chars: str) -> bytes:
+    """An OpenType (CID-keyed CFF) font with the glyphs of ``chars``, cut from the CJK face by HarfBuzz."""
     collection = font_collection()
     stat = collection.stat()
-    key = hashlib.sha256(f"v2|{collection}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()).hexdigest()[:20]
-    target = _cache_dir() / f"mark-{key}.otf"
-    if target.exists():
-        return target
-    with _build_lock:
-        if not target.exists():
-            _write_subset(collection, chars, target)
-    return target
+    request = hb.SubsetInput()
+    request.unicode_set.update(ord(char) for char in chars)
+    request.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).clear()
+    request.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(
+        int.from_bytes(tag.encode("ascii"), "big") for tag in _DROPPED_TABLES
+    )
+    request.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING
+    result = hb.subset(_hb_face(collection, stat.st_size, stat.st_mtime_ns), request)
+    if result is None:
+        raise FontCoverageError(f"the CJK font could not be subset for {chars!r}")
+    data: bytes = result.blob.data
+    return data
 
 
-def text_font_path(text: str) -> Path:
-    """A subset OTF that can draw ``text`` (free text such as titles and names, e.g. on the evidence page).
+class EmbeddedFont:
+    """The glyphs of some characters as PDF font objects (Type 0, CID-keyed CFF, /W and /ToUnicode), made once.
 
-    Usually one cached font with the GB 2312 repertoire (~1.8 MB, built once in a few seconds; pyHanko
-    embeds only the glyphs a document uses, ~25 ms). Text with a character outside GB 2312 (a rare name
-    character) gets its own small subset, like :func:`mark_font_path`, cached by its character set.
+    :meth:`shape` gives the text operators for any text over :attr:`chars`; :meth:`embed` copies the objects
+    into a document. Thread-safe.
     """
-    check_coverage(text)
-    base = _text_repertoire()
-    if all(char in base or char.isspace() for char in text):
-        return mark_font_path(base)
-    return mark_font_path(text)
+
+    def __init__(self, chars: str) -> None:
+        check_coverage(chars)
+        self.chars = frozenset(chars)
+        every = "".join(sorted(self.chars))
+        program = _subset_program(every)
+        self._font = _font_objects(program, every)
+        # pyHanko subsets destructively when it writes a font, so shaping goes through a second, never-written
+        # engine over the same program: same glyphs, same CIDs, same widths.
+        self._shaper = GlyphAccumulator(writer=PdfFileWriter(), font_handle=BytesIO(program), font_size=1)
+        self._advances: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def shape(self, text: str) -> ShapeResult:
+        """Operators that show ``text`` (all of it in :attr:`chars`); ``x_advance`` is in ems."""
+        missing = set(text) - self.chars
+        if missing:
+            raise ValueError(f"characters not in this font: {''.join(sorted(missing))!r}")
+        with self._lock:
+            return self._shaper.shape(text)
+
+    def advance(self, char: str) -> float:
+        """The width of ``char`` in ems."""
+        width = self._advances.get(char)
+        if width is None:
+            width = self._advances[char] = self.shape(char).x_advance
+        return width
+
+    def embed(self, writer: BasePdfFileWriter) -> generic.IndirectObject:
+        """A copy of the font objects in ``writer``; the reference goes into a page's /Font resources."""
+        copied = writer.add_object(writer.import_object(self._font))
+        return copied
 
 
-@lru_cache(maxsize=1)
-def _text_repertoire() -> str:
-    """GB 2312 (rows 1–9 symbols and both levels of hanzi) and the marking vocabulary (ASCII included) that the
-    face can draw, in code point order."""
-    chars = set(MARK_VOCABULARY)
-    for high in [*range(0xA1, 0xAA), *range(0xB0, 0xF8)]:
-        for low in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((high, low)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    known = _codepoints(font_collection())
-    return "".join(sorted(c for c in chars if ord(c) in known))
+def _font_objects(program: bytes, chars: str) -> generic.DictionaryObject:
+    """The Type 0 font for ``program`` with all of ``chars``, in a writer of its own; it names its writer as its
+    container, which is what :meth:`~pyhanko.pdf_utils.writer.BasePdfFileWriter.import_object` copies from."""
+    scratch = PdfFileWriter()
+    builder = GlyphAccumulator(writer=scratch, font_handle=BytesIO(program), font_size=1)
+    builder.shape(chars)  # every glyph goes in (and into /ToUnicode), whatever a document shows later
+    builder.prepare_write()
+    _drop_default_widths(builder.cidfont_obj)
+    ref = builder.as_resource()
+    font: generic.DictionaryObject = ref.get_object()
+    font.container_ref = ref.reference
+    return font
 
 
-def _write_subset(collection: Path, chars: str, target: Path) -> None:
-    with TTFont(str(collection), fontNumber=_face_index(collection)) as face:
-        _subset_into(face, chars, target)
+def _drop_default_widths(cidfont: generic.DictionaryObject) -> None:
+    """Leave out of /W the glyphs as wide as /DW says (1000/1000 em, every CJK glyph): a shorter /W reads and
+    verifies faster, and says the same (ISO 32000-1, 9.7.4.3)."""
+    entries = list(cidfont["/W"])
+    widths: list[tuple[int, generic.NumberObject]] = []
+    while entries:  # pyHanko writes "first [w w …]" groups
+        first, group = int(entries.pop(0)), entries.pop(0)
+        widths += [(first + offset, width) for offset, width in enumerate(group)]
+    compact = generic.ArrayObject()
+    for cid, width in widths:
+        if int(width) == _DEFAULT_WIDTH:
+            continue
+        if compact and int(compact[-2]) + len(compact[-1]) == cid:
+            compact[-1].append(width)
+        else:
+            compact += [generic.NumberObject(cid), generic.ArrayObject([width])]
+    cidfont[pdf_name("/DW")] = generic.NumberObject(_DEFAULT_WIDTH)
+    cidfont[pdf_name("/W")] = compact
 
 
-def _subset_into(face: TTFont, chars: str, target: Path) -> None:
-    options = subset.Options()
-    # No OpenType layout: the marks are plain horizontal CJK and ASCII, which need no substitutions, and
-    # without GSUB/GPOS pyHanko's per-document re-subsetting costs ~2 ms instead of ~40 ms.
-    options.layout_features = []
-    options.name_IDs = ["*"]
-    # Vertical metrics only matter for vertical writing, which the marks never use.
-    options.drop_tables += ["VORG", "vhea", "vmtx", "GSUB", "GPOS", "GDEF", "BASE", "JSTF"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(face)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write under a temporary name and rename, so a concurrent reader never sees half a font.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            face.save(handle)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+@lru_cache(maxsize=16)
+def _repeated_font(collection: Path, chars: frozenset[str]) -> EmbeddedFont:
+    return EmbeddedFont("".join(sorted(chars)))
+
+
+@lru_cache(maxsize=64)
+def _name_font(collection: Path, chars: frozenset[str]) -> EmbeddedFont:
+    return EmbeddedFont("".join(sorted(chars)))
+
+
+def embedded_font(chars: str) -> EmbeddedFont:
+    """The :class:`EmbeddedFont` for text that repeats between documents (the marking vocabulary, a template's
+    labels and headings), built on first use and kept."""
+    return _repeated_font(font_collection(), frozenset(chars))
+
+
+def name_font(name: str) -> EmbeddedFont:
+    """The :class:`EmbeddedFont` for a name (a person or a company), kept apart from :func:`embedded_font`'s:
+    there are many names (a company's is on all its agreements, a person's on a few), and each costs a few
+    milliseconds to make the first time."""
+    return _name_font(font_collection(), frozenset(name))
+
+
+class TextFonts:
+    """Text set in a font for what repeats between documents (``common``: labels, headings, vocabulary) and one
+    per name with characters that font lacks (:func:`name_font`); their resource names are ``prefix`` and
+    ``prefix`` + ``Name1``, ``Name2``…"""
+
+    def __init__(self, prefix: str, common: str, names: Sequence[str] = ()) -> None:
+        base = embedded_font(common)
+        self.fonts = [(prefix, base)]
+        covered = set(base.chars)
+        for name in names:
+            if not set(name) <= covered:
+                # A name's font holds the whole name, whatever the other fonts have: the same font then serves
+                # the name on the evidence page and in the signer's stamp.
+                self.fonts.append((f"{prefix}Name{len(self.fonts)}", name_font(name)))
+                covered |= set(name)
+
+    def font(self, char: str) -> tuple[str, EmbeddedFont]:
+        return next((entry for entry in self.fonts if char in entry[1].chars), self.fonts[0])
+
+    def runs(self, text: str) -> list[tuple[str, EmbeddedFont, str]]:
+        """``text`` cut where the font changes: (resource name, font, part)."""
+        found: list[tuple[str, EmbeddedFont, str]] = []
+        for char in text:
+            resource, font = self.font(char)
+            if found and found[-1][0] == resource:
+                found[-1] = (resource, font, found[-1][2] + char)
+            else:
+                found.append((resource, font, char))
+        return found
+
+    def advance(self, char: str) -> float:
+        """The width of ``char`` in ems."""
+        return self.font(char)[1].advance(char)
+
+    def width(self, text: str, size: float) -> float:
+        return sum(self.advance(char) for char in text) * size
+
+    def show(self, text: str, x: float, y: float, size: float, state: str = "") -> bytes:
+        """Operators that show ``text`` with its left end of the baseline at (``x``, ``y``); ``state`` (e.g. a
+        colour) applies to each text object."""
+        shown = []
+        for resource, font, part in self.runs(text):
+            shaped = font.shape(part)
+            shown.append(f"BT {resource} {size:g} Tf {state} {x:.2f} {y:.2f} Td ".encode() + shaped.graphics_ops
+                         + b" ET")
+            x += shaped.x_advance * size
+        return b" ".join(shown)
+
+    def embed(self, writer: BasePdfFileWriter) -> dict[str, generic.IndirectObject]:
+        """The fonts copied into ``writer``, by resource name."""
+        return {name: font.embed(writer) for name, font in self.fonts}

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -64,12 +63,10 @@ def _mark(
 ) -> bytes:
     writer = IncrementalPdfFileWriter.from_reader(reader)
     page_boxes = [_page_box(writer, i) for i in range(_page_count(writer))]
-    engine = _mark_engine(writer, document_id)
+    fonts.check_coverage(document_id)
+    marks = _PageMarks(writer, fonts.embedded_font(fonts.MARK_VOCABULARY + document_id))
     for index, box in enumerate(page_boxes):
-        _draw_marks(
-            writer, engine, index, box, _page_texts(LEVELS[level], document_id, index, len(page_boxes))
-        )
-    engine.prepare_write()
+        marks.draw(index, box, _page_texts(LEVELS[level], document_id, index, len(page_boxes)))
     # Fields never go after the latest page a slot allows (-2 when an evidence page closes the document).
     found = anchors.find_last(pdf, [s.anchor for s in slots if s.anchor], last_page=max(s.page for s in slots))
     placed = layout.place_fields(slots, found, page_boxes)
@@ -138,48 +135,60 @@ def _inherited(page: generic.DictionaryObject, key: str) -> generic.ArrayObject:
     return generic.ArrayObject([0, 0, 595.28, 841.89])  # A4, the only size our templates use
 
 
-def _mark_engine(writer: BasePdfFileWriter, document_id: str) -> GlyphAccumulator:
-    path = fonts.mark_font_path(document_id)
-    handle = BytesIO(path.read_bytes())
-    return GlyphAccumulator(writer=writer, font_handle=handle, font_size=_LEVEL_SIZE)
-
-
 def _page_texts(level_text: str, document_id: str, index: int, total: int) -> tuple[str, str]:
     return f"密级：{level_text}", f"文档编号：{document_id}  第 {index + 1} 页 / 共 {total} 页"
 
 
-def _draw_marks(
-    writer: BasePdfFileWriter,
-    engine: GlyphAccumulator,
-    index: int,
-    box: tuple[float, float, float, float],
-    texts: tuple[str, str],
-) -> None:
-    x0, y0, x1, y1 = box
-    level, footer = engine.shape(texts[0]), engine.shape(texts[1])
-    footer_width = footer.x_advance * _FOOTER_SIZE
-    # One resource name per page: LibreOffice shares a resource dictionary between pages, and
-    # pyHanko refuses to merge a name that is already there.
-    font = f"{_FONT}{index}"
-    footer_x = (x0 + x1 - footer_width) / 2
-    ops = (
-        # Our marks must not inherit whatever graphics state the page content leaves behind.
-        f"Q q BT {font} {_LEVEL_SIZE} Tf 0.75 0.05 0.1 rg {x0 + 42:.2f} {y1 - 30:.2f} Td ".encode()
-        + level.graphics_ops
-        + f" ET BT {font} {_FOOTER_SIZE} Tf 0.25 g {footer_x:.2f} {y0 + 18:.2f} Td ".encode()
-        + footer.graphics_ops
-        + b" ET Q\n"
-    )
-    resources = generic.DictionaryObject(
-        {pdf_name("/Font"): generic.DictionaryObject({pdf_name(font): engine.as_resource()})}
-    )
-    page_ref, _ = writer.find_page_for_modification(index)
-    page = page_ref.get_object()
-    if "/Contents" not in page:  # a blank page; pyHanko can only extend existing content
-        page[pdf_name("/Contents")] = writer.add_object(generic.ArrayObject())
-        writer.update_container(page)
-    opening = writer.add_object(generic.StreamObject(stream_data=b"q\n"))
-    writer.add_stream_to_page(index, opening, prepend=True)
-    stream = generic.StreamObject(stream_data=ops)
-    stream.compress()
-    writer.add_stream_to_page(index, writer.add_object(stream), resources=resources)
+class _PageMarks:
+    """Draws the marks page by page, with one copy of the font and one opening stream for all pages."""
+
+    def __init__(self, writer: BasePdfFileWriter, font: fonts.EmbeddedFont) -> None:
+        self.writer = writer
+        self.font = font
+        self.font_ref = font.embed(writer)
+        # Our marks must not inherit whatever graphics state the page content leaves behind: the page's
+        # content is wrapped in q … Q (this stream before it, the marks after it).
+        self.opening = writer.add_object(generic.StreamObject(stream_data=b"q\n"))
+
+    def draw(self, index: int, box: tuple[float, float, float, float], texts: tuple[str, str]) -> None:
+        x0, y0, x1, y1 = box
+        level, footer = self.font.shape(texts[0]), self.font.shape(texts[1])
+        footer_x = (x0 + x1 - footer.x_advance * _FOOTER_SIZE) / 2
+        writer = self.writer
+        page_ref, res_ref = writer.find_page_for_modification(index)
+        name, resources = self._resources(index, res_ref)
+        ops = (
+            f"Q q BT {name} {_LEVEL_SIZE} Tf 0.75 0.05 0.1 rg {x0 + 42:.2f} {y1 - 30:.2f} Td ".encode()
+            + level.graphics_ops
+            + f" ET BT {name} {_FOOTER_SIZE} Tf 0.25 g {footer_x:.2f} {y0 + 18:.2f} Td ".encode()
+            + footer.graphics_ops
+            + b" ET Q\n"
+        )
+        page = page_ref.get_object()
+        if "/Contents" not in page:  # a blank page; pyHanko can only extend existing content
+            page[pdf_name("/Contents")] = writer.add_object(generic.ArrayObject())
+            writer.update_container(page)
+        writer.add_stream_to_page(index, self.opening, prepend=True)
+        stream = generic.StreamObject(stream_data=ops)
+        stream.compress()
+        writer.add_stream_to_page(index, writer.add_object(stream), resources=resources)
+
+    def _resources(self, index: int, res_ref: generic.PdfObject) -> tuple[str, generic.DictionaryObject | None]:
+        """The font's name on this page, and the resources to merge (None: the page has them already).
+
+        LibreOffice gives all pages one shared resource dictionary: the font is named in it once (one name
+        per page would give every page every name, and the verifier one more path to the font for each).
+        pyHanko copies an inherited direct dictionary into each page, so such a page gets a name of its own
+        (merging one name twice into the dictionary both copies share is refused).
+        """
+        if not isinstance(res_ref, generic.IndirectObject):
+            name = f"{_FONT}{index}"
+        else:
+            name = _FONT
+            named = res_ref.get_object().get("/Font")
+            named = named.get_object() if named is not None else None
+            if isinstance(named, generic.DictionaryObject) and name in named and named.raw_get(name) == self.font_ref:
+                return name, None
+        return name, generic.DictionaryObject(
+            {pdf_name("/Font"): generic.DictionaryObject({pdf_name(name): self.font_ref})}
+        )

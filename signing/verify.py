@@ -33,6 +33,11 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.status import DocumentTimestampStatus, PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec, bootstrap_validation_data_handlers
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from .verdict import AttachmentReport, SignatureReport, Verdict
 
@@ -68,8 +73,8 @@ def _verify(data: bytes, trust_roots: Sequence[bytes]) -> Verdict:
         return _fail(f"damaged or unreadable PDF: {_why(exc)}")
     if not signatures:
         return _fail("the document has no signatures")
-    store = _dss(reader)
-    reports = [_check(number, sig, roots, store) for number, sig in enumerate(signatures, start=1)]
+    contexts = _Contexts(roots, _dss(reader))
+    reports = [_check(number, sig, contexts) for number, sig in enumerate(signatures, start=1)]
     last = reports[-1]
     if last.coverage != SignatureCoverageLevel.ENTIRE_FILE.name:
         problems.append(
@@ -138,20 +143,15 @@ def _attachment(key: str, spec: generic.DictionaryObject) -> AttachmentReport:
     )
 
 
-def _check(
-    number: int,
-    sig: EmbeddedPdfSignature,
-    roots: list[asn1_x509.Certificate],
-    store: tuple[list[asn1_x509.Certificate], list[asn1_crl.CertificateList]],
-) -> SignatureReport:
+def _check(number: int, sig: EmbeddedPdfSignature, contexts: _Contexts) -> SignatureReport:
     name = _field_name(sig)
     try:
         if sig.sig_object_type == "/DocTimeStamp":
             moment = _tst_time(sig.signed_data)
-            ts_status = validate_pdf_timestamp(sig, validation_context=_context(roots, store, moment))
+            ts_status = validate_pdf_timestamp(sig, validation_context=contexts.at(moment))
             return _timestamp_report(number, name, ts_status)
         moment = _signature_tst_time(sig)
-        context = _context(roots, store, moment)
+        context = contexts.at(moment)
         status = validate_pdf_signature(sig, signer_validation_context=context, ts_validation_context=context)
         return _signature_report(number, name, status)
     except Exception as exc:
@@ -239,20 +239,31 @@ def _common_problems(
     return problems
 
 
-def _context(
-    roots: list[asn1_x509.Certificate],
-    store: tuple[list[asn1_x509.Certificate], list[asn1_crl.CertificateList]],
-    moment: datetime | None,
-) -> ValidationContext:
-    certs, crls = store
-    return ValidationContext(
-        trust_roots=roots,
-        other_certs=certs,
-        crls=crls,
-        allow_fetching=False,
-        revocation_mode="hard-fail",
-        moment=moment,
-    )
+class _Contexts:
+    """Validation contexts for one document: our trust roots, the certificates and CRLs of its DSS, no
+    fetching, revocation checks required ("hard-fail"); one context per moment, all sharing the parsed
+    certificates and CRLs (pyHanko's :class:`ValidationDataHandlers`)."""
+
+    def __init__(
+        self,
+        roots: list[asn1_x509.Certificate],
+        store: tuple[list[asn1_x509.Certificate], list[asn1_crl.CertificateList]],
+    ) -> None:
+        certs, crls = store
+        self._policy = CertValidationPolicySpec(
+            trust_manager=SimpleTrustManager.build(trust_roots=roots),
+            revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail")),
+        )
+        self._handlers = bootstrap_validation_data_handlers(
+            fetchers=None, crls=[CRLContainer(crl) for crl in crls], certs=certs
+        )
+
+    def at(self, moment: datetime | None) -> ValidationContext:
+        """Trust as of ``moment`` (a token's TSA time), or as of now when there is none."""
+        timing = (ValidationTimingInfo.now() if moment is None
+                  else ValidationTimingInfo(validation_time=moment, best_signature_time=moment,
+                                            point_in_time_validation=True))
+        return self._policy.build_validation_context(timing, self._handlers)
 
 
 def _dss(reader: PdfFileReader) -> tuple[list[asn1_x509.Certificate], list[asn1_crl.CertificateList]]:

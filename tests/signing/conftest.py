@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from io import BytesIO
 
 import pytest
@@ -21,14 +20,6 @@ def _agreement_text() -> str:
         lines += ["", anchor, "", "", "", "", ""]
     lines += ["日期：2026年11月21日"]
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _font_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MIBAO_FONT_CACHE", str(tmp_path_factory.mktemp("fonts")))
-    yield
-    mp.undo()
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from datetime import datetime
 from io import BytesIO
@@ -156,3 +157,59 @@ def test_openssl_verifies_cms_and_timestamp(
         assert result.returncode == 0, (name, result.stderr)
         (tmp_path / "data.bin").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
         assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode != 0
+
+
+def _reserved_room(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Records the room (hex digits) each call into pyHanko reserves for the container; None: its estimate."""
+    from pyhanko.sign.signers import PdfSigner
+
+    reserved: list[object] = []
+    original = PdfSigner.sign_pdf
+
+    def sign_pdf(self: PdfSigner, *args: object, **kwargs: object) -> object:
+        reserved.append(kwargs.get("bytes_reserved"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PdfSigner, "sign_pdf", sign_pdf)
+    return reserved
+
+
+def test_a_container_larger_than_the_reserved_room_is_signed_again(
+    marked_blank: bytes, pki: Pki, root_pem: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("signing.sign._CMS_HEX_RESERVED", 1024)  # far less than any container needs
+    reserved = _reserved_room(monkeypatch)
+    signed = sign_document(marked_blank, pki=pki, identity=pki.person("孙八"), field_name="company")
+    assert reserved == [1024, None]
+    assert verify_pdf(signed, trust_roots=[root_pem]).ok
+
+
+def test_the_longest_names_fit_the_reserved_room(
+    marked_blank: bytes, pki: Pki, root_pem: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Certificate names hold at most 64 bytes (21 Chinese characters): such a seal and such a person still fit
+    the fixed room, so no signature pays for pyHanko's size estimate."""
+    reserved = _reserved_room(monkeypatch)
+    seal, person = pki.company("测" * 21), pki.person("试" * 21, "9" * 64)
+    pdf = sign_document(marked_blank, pki=pki, identity=seal, field_name="company")
+    pdf = sign_document(pdf, pki=pki, identity=person, field_name="employee")
+    assert None not in reserved and len(reserved) == 2
+    assert verify_pdf(pdf, trust_roots=[root_pem]).ok
+
+
+def test_signed_attributes_are_the_pades_set(signed_blank: list[bytes]) -> None:
+    """Content type, message digest and signing-certificate-v2 (RFC 5035) naming the signer's certificate by its
+    SHA-256, issuer and serial number — and nothing PAdES forbids (no signing time)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signatures = PdfFileReader(BytesIO(signed_blank[-1])).embedded_signatures
+    assert len(signatures) == 3
+    for sig in signatures[:2]:
+        attributes = {a["type"].native: a["values"] for a in sig.signer_info["signed_attrs"]}
+        assert sorted(attributes) == ["content_type", "message_digest", "signing_certificate_v2"]
+        (value,) = attributes["signing_certificate_v2"]
+        (ess,) = value["certs"]
+        assert ess["cert_hash"].native == hashlib.sha256(sig.signer_cert.dump()).digest()
+        (issuer,) = ess["issuer_serial"]["issuer"]
+        assert issuer.chosen == sig.signer_cert.issuer
+        assert ess["issuer_serial"]["serial_number"].native == sig.signer_cert.serial_number
