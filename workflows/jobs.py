@@ -137,38 +137,28 @@ def run_job(engine: Engine, job_id: int, worker: str | None = None) -> bool:
         assert job is not None
         operation, args, attempts, instance_id = job.operation, dict(job.args), job.attempts, job.instance_id
     _crash_point("claimed")
-    if instance_id is None:
-        return _run_own(engine, job_id, operation, args, attempts)
-    spec = engine.registry.get(operation)
     try:
-        if spec is None or spec.job is None:
-            raise LookupError(f"there is no job operation {operation!r} (a newer version queued it?)")
-        result = spec.job.work(engine.services, args)
+        if instance_id is None:                 # a job of its own: its work records its effect itself
+            own = engine.own_jobs.get(operation)
+            if own is None:
+                raise LookupError(f"there is no job {operation!r} (a newer version queued it?)")
+            own.run(engine, args)
+            result, finished = None, JobStatus.APPLIED
+        else:
+            spec = engine.registry.get(operation)
+            if spec is None or spec.job is None:
+                raise LookupError(f"there is no job operation {operation!r} (a newer version queued it?)")
+            result, finished = spec.job.work(engine.services, args), JobStatus.DONE
     except Exception as exc:  # a worker must record any failure and live on
         _failed(engine, job_id, instance_id, attempts, f"{type(exc).__name__}: {exc}")
         return True
     _crash_point("worked")
     with transaction(engine.sessions) as session:
         session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(
-            status=JobStatus.DONE, result=result, lease_until=None, error=None, finished_at=engine.clock.now()))
-    _crash_point("stored")
-    engine.apply_job(job_id)
-    return True
-
-
-def _run_own(engine: Engine, job_id: int, operation: str, args: dict[str, Any], attempts: int) -> bool:
-    own = engine.own_jobs.get(operation)
-    try:
-        if own is None:
-            raise LookupError(f"there is no job {operation!r} (a newer version queued it?)")
-        own.run(engine, args)
-    except Exception as exc:  # a worker must record any failure and live on
-        _failed(engine, job_id, None, attempts, f"{type(exc).__name__}: {exc}")
-        return True
-    _crash_point("worked")
-    with transaction(engine.sessions) as session:
-        session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(
-            status=JobStatus.APPLIED, lease_until=None, error=None, finished_at=engine.clock.now()))
+            status=finished, result=result, lease_until=None, error=None, finished_at=engine.clock.now()))
+    if finished == JobStatus.DONE:
+        _crash_point("stored")
+        engine.apply_job(job_id)
     return True
 
 
