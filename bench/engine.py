@@ -36,9 +36,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert
 
 from records.db import make_session_factory, transaction
+from records.demo_org import ensure_demo
 from records.instance import Instance
 from records.models import ProcessInstance
-from records.people import DEMO_PEOPLE, ensure_people
 from tests.db import database
 from workflows import BPMN_DIR, Engine, FixedClock, Services, serializer
 from workflows.registry import OperationContext
@@ -59,7 +59,7 @@ def engine_on(backend: str, root: Path):  # type: ignore[no-untyped-def]
     with database(backend, root) as db:
         factory = make_session_factory(db)
         with transaction(factory) as session:
-            ensure_people(session, DEMO_PEOPLE)
+            ensure_demo(session)                  # people and posts: deciders come from the organisation
         engine = Engine(factory, Services(Instance.from_env(root / "instance")), clock=FixedClock(START))
         yield engine, factory
 

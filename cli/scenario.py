@@ -101,9 +101,10 @@ def _day(moment: dt.datetime, days: int = 0) -> str:
     return (moment.astimezone(CST) + dt.timedelta(days=days)).date().isoformat()
 
 
-def onboard(desk: _Desk) -> InstanceView:
+def onboard(desk: _Desk, *, months: int = 24) -> InstanceView:
+    """Onboard eng01 as core staff: the non-compete signed here (``months`` long) is what offboarding monitors."""
     now = desk.clock.now()
-    data = example("onboarding", start_date=_day(now, 10))
+    data = example("onboarding", start_date=_day(now, 10), duration_months=months)
     view = desk.engine.start("onboarding", data, actor="hr01")
     desk.do(view.id, "background_check", {"check_date": _day(now), "background_passed": True,
                                           "check_summary": "已向原单位核实：无竞业限制约定，无泄密记录。"})
@@ -159,13 +160,17 @@ def visitor_nda(desk: _Desk) -> InstanceView:
 
 def offboard(desk: _Desk, *, months: int = 24, cooldown: bool = True, missed: int | None = MISSED_MONTH
              ) -> InstanceView:
-    """Offboard eng01 and monitor the non-compete month by month until the last month is paid."""
+    """Offboard eng01 and monitor the non-compete they signed in ``onboard`` month by month until the last month
+    is paid (``months`` only checks that the agreement said so)."""
     now = desk.clock.now()
     leave = _day(now, 9)
-    data = example("offboarding", leave_date=leave, duration_months=months, cooldown_applies=cooldown)
+    data = example("offboarding", leave_date=leave, cooldown_applies=cooldown)
     if not cooldown:
         data.pop("cooldown_months")
     view = desk.engine.start("offboarding", data, actor="hr01")
+    if view.data["non_compete"]["duration_months"] != months:
+        raise RuntimeError(f"eng01's signed non-compete runs {view.data['non_compete']['duration_months']} months, "
+                           f"not {months}")
     desk.do(view.id, "exit_interview", {"interview_date": _day(now, 2), "interviewer_name": "周明",
                                         "prohibited_acts_notified": True})
     desk.do(view.id, "sign_exit_reminder_employee", AGREE)
@@ -197,7 +202,8 @@ def offboard(desk: _Desk, *, months: int = 24, cooldown: bool = True, missed: in
             desk.clock.set(proof_due - dt.timedelta(days=2))
         desk.do(view.id, "submit_proof", proof)
         desk.later(days=4)
-        view = desk.do(view.id, "record_payment", {"payment_amount": 4278.0, "paid_on": _day(desk.clock.now()),
+        view = desk.do(view.id, "record_payment", {"payment_amount": float(view.data["non_compete"]["monthly_amount"]),
+                                                   "paid_on": _day(desk.clock.now()),
                                                    "breach_reported": False, "release_early": False})
         desk.report.months_monitored += 1
     return view
@@ -246,7 +252,8 @@ def run_demo(engine: Engine, out_dir: Path, clock: FixedClock, echo: Callable[[s
         echo(f"non-compete: {report.months_monitored} months monitored "
              f"({first.proof_due.astimezone(CST):%Y-%m} to {last.proof_due.astimezone(CST):%Y-%m}, proofs due on the "
              f"10th 23:00), {report.suspensions} suspension(s) and {len(reminders)} reminder(s); "
-             f"{sum(c.status == CheckStatus.PROVEN for c in checks)} months proven and paid")
+             f"{sum(c.status == CheckStatus.PAID for c in checks)} months proven and paid "
+             f"({sum(c.paid_fen or 0 for c in checks) / 100:.2f} yuan)")
     return written
 
 
@@ -264,7 +271,9 @@ def offboarding_state_after_months(months: int) -> int:
         services = Services(Instance.from_env(root / "instance"))
         try:
             engine = Engine(factory, services, clock=clock)
-            view = offboard(_Desk(engine, clock, DemoReport()), months=months, cooldown=False)
+            desk = _Desk(engine, clock, DemoReport())
+            onboard(desk, months=months)
+            view = offboard(desk, months=months, cooldown=False)
             with factory() as session:
                 row = session.get(ProcessInstance, view.id)
                 assert row is not None

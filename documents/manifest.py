@@ -32,6 +32,9 @@ class Variable:
     fields: tuple[Variable, ...] = ()
     rule: str | None = None          # the seed's rule behind the bounds, quoted when a value is out of them
     not_above: str | None = None     # another variable this one may not exceed (the low end of a range)
+    # Filled by the system from its records when the agreement is prepared (``workflows.record_sources``), never
+    # from typed data: e.g. the secret items a person may know, listed in their NDA.
+    from_records: str | None = None
 
     @property
     def has_default(self) -> bool:
@@ -104,6 +107,7 @@ def _variable(raw: dict[str, Any], where: str, nested: bool = False) -> Variable
         required=bool(raw.get("required", True)), default=raw.get("default"),
         max_length=raw.get("max_length"), minimum=raw.get("minimum"), maximum=raw.get("maximum"),
         choices=tuple(raw.get("choices", ())), fields=fields, rule=raw.get("rule"), not_above=raw.get("not_above"),
+        from_records=raw.get("from_records"),
     )
 
 

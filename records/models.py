@@ -431,8 +431,17 @@ class NonCompeteCheck(Base):
     person: Mapped[str] = mapped_column(String(64))
     month: Mapped[int] = mapped_column(Integer)
     proof_due: Mapped[dt.datetime]
+    # Moved when the proof comes late: payment follows the proof (appendix 6 art. 2.3).
     payment_due: Mapped[dt.datetime]
     status: Mapped[CheckStatus] = mapped_column(String(20), default=CheckStatus.OPEN)
+    # Money in fen (分), exact on every database: what the signed agreement says is due, what was paid.
+    agreed_fen: Mapped[int | None] = mapped_column(Integer)
+    paid_fen: Mapped[int | None] = mapped_column(Integer)
+    paid_on: Mapped[dt.date | None]
+    proof_at: Mapped[dt.datetime | None]
+    days_late: Mapped[int | None] = mapped_column(Integer)
+    # When HR and the secrecy office were told the payment is late beyond the agreed days (art. 4.2).
+    escalated_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

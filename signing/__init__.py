@@ -14,7 +14,7 @@ from signing.mark import SignatureSlot, mark_document
 from signing.pki import Identity, Pki
 from signing.sign import sign_document
 from signing.verdict import AttachmentReport, SignatureReport, Verdict
-from signing.verify import verify_pdf
+from signing.verify import signed_file, verify_pdf
 
 __all__ = [
     "AttachmentReport",
@@ -36,5 +36,6 @@ __all__ = [
     "attach_evidence",
     "mark_document",
     "sign_document",
+    "signed_file",
     "verify_pdf",
 ]

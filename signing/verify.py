@@ -39,9 +39,11 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
+from .errors import PdfInputError
+from .pdfio import open_pdf
 from .verdict import AttachmentReport, SignatureReport, Verdict
 
-__all__ = ["MAX_PDF_BYTES", "AttachmentReport", "SignatureReport", "Verdict", "verify_pdf"]
+__all__ = ["MAX_PDF_BYTES", "AttachmentReport", "SignatureReport", "Verdict", "signed_file", "verify_pdf"]
 
 MAX_PDF_BYTES = 100 * 1024 * 1024
 _MAX_ATTACHMENTS = 64  # listed; a name tree with more entries (or deeper than _MAX_TREE_DEPTH) is a problem
@@ -106,6 +108,23 @@ def _attachments(reader: PdfFileReader, last: EmbeddedPdfSignature, problems: li
     except Exception as exc:  # a signed file whose attachments cannot be read is not one to rely on
         problems.append(f"the embedded files could not be read: {_why(exc)}")
         return []
+
+
+def signed_file(data: bytes, name: str) -> bytes:
+    """The embedded file ``name`` (``fill-data.json``…) as the document's last signature signed it: what the
+    parties put their names to, not what a later unsigned update may have put in its place. Call it on a file
+    whose hash the database vouches for; :class:`PdfInputError` when it is unsigned or has no such file."""
+    reader = open_pdf(data)
+    signatures = list(reader.embedded_signatures)
+    if not signatures:
+        raise PdfInputError(f"the PDF has no signature, so no signed {name}")
+    names = _get(reader.get_historical_root(signatures[-1].signed_revision), "/Names")
+    tree = _get(names, "/EmbeddedFiles") if isinstance(names, generic.DictionaryObject) else None
+    for key, spec in _name_tree(tree, 0) if isinstance(tree, generic.DictionaryObject) else ():
+        if str(_get(spec, "/UF") or _get(spec, "/F") or key) == name:
+            streams = spec["/EF"]
+            return bytes((_get(streams, "/UF") or streams["/F"]).data)
+    raise PdfInputError(f"the signed PDF embeds no {name}")
 
 
 def _name_tree(node: generic.DictionaryObject, depth: int) -> Iterator[tuple[str, generic.DictionaryObject]]:

@@ -35,7 +35,7 @@ def test_permission_review_through_the_cli(run, tmp_path: Path) -> None:  # type
     assert "1 due, 1 advanced" in run("tick", "--now", "2026-07-07T00:00:00+08:00").stdout
     shown = json.loads(run("instance", "show", "1").stdout)
     assert shown["status"] == "running" and shown["data"]["permission_decision"] == "keep"
-    assert [h["action"] for h in shown["history"]][:2] == ["started", "completed"]
+    assert [h["action"] for h in shown["history"]][:3] == ["started", "ran", "completed"]   # ran: its deadline
 
 
 def test_refusals_are_one_clear_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

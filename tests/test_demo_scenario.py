@@ -39,7 +39,9 @@ def test_demo_scenario_writes_verifiable_agreements(tmp_path: Path, converter: C
     with factory() as session:
         checks = list(session.scalars(select(NonCompeteCheck).order_by(NonCompeteCheck.month)))
         items = list(session.scalars(select(SecretItem)))
-    assert [c.month for c in checks] == list(range(1, 25)) and all(c.status == "proven" for c in checks)
+    assert [c.month for c in checks] == list(range(1, 25)) and all(c.status == "paid" for c in checks)
+    # Paid what eng01 signed in onboarding: 30 % of 14,260.00 a month, each on time (the late proof moved its day).
+    assert {(c.agreed_fen, c.paid_fen, c.days_late) for c in checks} == {(427800, 427800, 0)}
     assert [(i.level, i.approval["tally"]["yes"], i.approval["chair_approved"]) for i in items] == [("core", 3, True)]
     summary = "\n".join(lines)
     assert "24 months monitored" in summary and "1 suspension(s)" in summary

@@ -129,7 +129,7 @@ def template_fields(templates: list[str], exclude: set[str]) -> tuple[dict[str, 
         required[t] = []
         for v in manifest(t)["variables"]:
             name = v["name"]
-            if name in ENGINE_SUPPLIED or name in exclude:
+            if name in ENGINE_SUPPLIED or name in exclude or "from_records" in v:
                 continue
             js = variable_schema(v, t)
             if name in props:
@@ -190,18 +190,20 @@ def task_forms() -> dict[str, dict[str, Any]]:
         "truthful": b("本人承诺所提交材料真实", "必须为 true", const=True),
     }, ["employment_status", "proof_type", "proof_reference", "truthful"])
     f["noncompete_payment"] = schema("noncompete_payment", "竞业限制补偿支付登记", "人力资源部每月 15 日前支付补偿并登记（每月覆盖上月）；发现违约或公司提前解除时勾选。", {
-        "payment_amount": {"type": "number", "minimum": 0, "title": "本月支付金额（元）", "description": "已支付的竞业限制经济补偿"},
-        "paid_on": d("支付日期", "实际支付日期"),
+        "payment_amount": {"type": "number", "exclusiveMinimum": 0, "title": "本月支付金额（元）", "description": "实际支付的竞业限制经济补偿；系统按已签署协议约定的月补偿额核对，少付或逾期即通知人力资源部与保密管理部"},
+        "paid_on": d("支付日期", "实际支付日期（不得晚于今天）"),
         "breach_reported": b("发现违约", "true：转保密管理部违约处理"),
         "release_early": b("提前解除竞业限制", "true：公司决定提前解除，监督结束"),
         "payment_note": {"type": "string", "title": "备注", "description": "可选", "maxLength": 1000},
     }, ["payment_amount", "paid_on", "breach_reported", "release_early"])
     f["breach_handling"] = schema("breach_handling", "竞业限制违约处理", "seed 003 §5.1.3、附录 6：违约金为已付补偿总额的约定倍数；重大事项报保密委员会。", {
         "breach_findings": text("违约事实", "核实的违约情况"),
-        "penalty_claimed": {"type": "number", "minimum": 0, "title": "主张违约金（元）", "description": "按协议计算的违约金"},
+        # The penalty itself is the system's figure (penalty_base: the multiple of what was paid, art. 4.1).
+        "damages_claimed": {"type": "number", "minimum": 0, "title": "另行主张的损失差额（元）",
+                            "description": "违约金（系统按已付补偿总额 × 约定倍数计算）不足以弥补损失时，另行主张的赔偿差额；没有填 0"},
         "escalated": b("已报保密委员会", "重大泄密或违约事件报委员会处理"),
         "breach_note": {"type": "string", "title": "处理意见", "description": "可选", "maxLength": 2000},
-    }, ["breach_findings", "penalty_claimed", "escalated"])
+    }, ["breach_findings", "damages_claimed", "escalated"])
     # classification
     cls_props, _ = template_fields(["classification_form"], set())
     request_keys = ["item_name", "item_category", "proposed_level", "item_summary", "carrier_form", "secrecy_period",
@@ -308,29 +310,24 @@ def start_forms() -> dict[str, dict[str, Any]]:
 
     # offboarding
     from_forms = {"interview_date", "interviewer_name", "handover_date", "receiver_name", "items", "device_cleaned",
-                  "access_revoked", "notes"}
+                  "access_revoked", "notes",
+                  # read from the leaver's signed non-compete by the process (workflows.non_compete), not typed
+                  "proof_due_day", "payment_day"}
     props, req = template_fields(["exit_reminder", "carrier_handover"], from_forms)
     props["cooldown_applies"].pop("default", None)
     props["non_compete_applies"].pop("default", None)
     props["cooldown_applies"]["description"] += "；仅核心涉密人员可为 true"
-    nc = manifest("non_compete")["variables"]
-    duration = variable_schema(next(v for v in nc if v["name"] == "duration_months"), "non_compete")
-    duration.pop("default", None)
-    props = {"employee_user": user("离职人员", "离职后通过链接办理签署与每月证明"), "hr_user": hr_user, **props,
-             "duration_months": duration}
+    props = {"employee_user": user("离职人员", "离职后通过链接办理签署与每月证明"), "hr_user": hr_user, **props}
+    props["non_compete_applies"]["description"] += "；须与记录一致：签有竞业限制协议即为 true，其期限、补偿与日期从已签署的协议读取"
     required = ["employee_user", "hr_user",
                 *sorted(set(req["exit_reminder"]) | set(req["carrier_handover"]), key=list(props).index),
                 "cooldown_applies", "non_compete_applies"]
     f["offboarding_start"] = schema(
         "offboarding_start", "离职保密流程启动数据",
-        "离职人员资料（写入《离职保密提醒及承诺书》《涉密载体交接清单》）与脱密期、竞业限制安排；schedule_check 读取 leave_date、cooldown_months、duration_months。",
+        "离职人员资料（写入《离职保密提醒及承诺书》《涉密载体交接清单》）与脱密期安排；竞业限制的期限、月补偿与日期由系统从其已签署的《竞业限制协议》读取。",
         props, required,
-        {"allOf": [
-            {"if": {"properties": {"cooldown_applies": {"const": True}}, "required": ["cooldown_applies"]},
-             "then": {"required": ["cooldown_months"], "properties": {"personnel_level": {"const": "core"}}}},
-            {"if": {"properties": {"non_compete_applies": {"const": True}}, "required": ["non_compete_applies"]},
-             "then": {"required": ["duration_months"]}},
-        ]})
+        {"if": {"properties": {"cooldown_applies": {"const": True}}, "required": ["cooldown_applies"]},
+         "then": {"required": ["cooldown_months"], "properties": {"personnel_level": {"const": "core"}}}})
 
     # classification
     f["classification_start"] = schema(

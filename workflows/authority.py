@@ -16,6 +16,7 @@ from records.levels import SecretLevel, highest
 from records.models import OrgPost, PersonStatus, ProcessInstance, User
 from records.organisation import OrganisationError, decider
 from workflows.errors import FormDataError, OperationFailed
+from workflows.non_compete import signed_agreement
 
 __all__ = [
     "OFFICE_LANES",
@@ -90,8 +91,24 @@ def check_known_facts(session: Session, process_id: str, data: dict[str, Any]) -
                 "update the organisation first" for field, known in (("employee_name", person.name),
                                                                       ("department", person.department))
                 if known and data.get(field) not in (None, known)]
+    if "non_compete_applies" in data:
+        problems += _non_compete_problems(session, person, bool(data["non_compete_applies"]))
     if problems:
         raise FormDataError(f"starting {process_id}", problems)
+
+
+def _non_compete_problems(session: Session, person: User, applies: bool) -> list[str]:
+    """Whether a non-compete binds the leaver is what they signed, not what is ticked: its monitoring and its
+    money are read from the signed agreement (``workflows.non_compete``)."""
+    signed = signed_agreement(session, person.id)
+    if applies and signed is None:
+        return [f"non_compete_applies: mibao holds no non-compete agreement signed by {person.name} ({person.id}); "
+                "it is signed in onboarding for core staff — without one there is nothing to monitor or pay"]
+    if not applies and signed is not None:
+        return [f"non_compete_applies: {person.name} ({person.id}) signed the non-compete agreement {signed.id}; "
+                "its monitoring runs from the leaving date (the company may release it early at a monthly "
+                "payment)"]
+    return []
 
 
 def decision_department(session: Session, row: ProcessInstance, data: dict[str, Any]) -> str | None:

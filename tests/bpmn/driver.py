@@ -10,9 +10,11 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from records.db import transaction
 from records.models import Document, Notification, Task
 from signing import verify_pdf
 from workflows import BPMN_DIR, Engine, FixedClock, InstanceView, TaskView
+from workflows.agreements import create_agreement, record_seal, seal, seal_job, sign_agreement
 
 CST = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=CST)
@@ -27,6 +29,23 @@ def example(process_id: str, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((BPMN_DIR / "examples" / f"{process_id}.json").read_text(encoding="utf-8"))
     data.update(changes)
     return data
+
+
+def signed_non_compete(engine: Engine, clock: FixedClock, user: str = "eng01", **changes: Any) -> str:
+    """A non-compete agreement of ``user`` signed by the company and by them, as onboarding leaves one (the
+    template's sample data with ``changes``): what offboarding reads its monitoring and money from."""
+    services = engine.services
+    data = {**json.loads(services.catalog.get("non_compete").sample_path.read_text(encoding="utf-8")),
+            "employee_name": NAMES[user], **changes}
+    now = clock.now()
+    with transaction(engine.sessions) as session:
+        document_id = create_agreement(session, services, template_id="non_compete", data=data, instance_id=None,
+                                       subject_user=user, now=now)
+        job = seal_job(session, services, document_id=document_id, now=now)
+        record_seal(session, job, seal(services, job), now)
+        sign_agreement(session, services, document_id=document_id, party="employee",
+                       identity=services.pki.person(NAMES[user], user), user_id=user, now=now)
+    return document_id
 
 
 def at(moment: dt.datetime, hour: int = 9, minute: int = 0) -> dt.datetime:

@@ -30,8 +30,8 @@ from records.models import (
     User,
 )
 from records.people import may_sign_in
-from tests.bpmn.driver import CST, Run, check_documents, check_outcome, example
-from workflows import Engine, FixedClock, OperationFailed
+from tests.bpmn.driver import CST, Run, check_documents, check_outcome, example, signed_non_compete
+from workflows import Engine, FixedClock, FormDataError, InstanceView, OperationFailed
 
 INTERVIEW = {"interview_date": "2026-11-23", "interviewer_name": "周明", "prohibited_acts_notified": True}
 CARRIERS = {"handover_date": "2026-11-30", "receiver_name": "周明", "device_cleaned": True, "access_revoked": True,
@@ -47,6 +47,12 @@ SIGNED_BY_BOTH = [("company", "system"), ("employee", "eng01"), ("secrecy_office
 def payment(day: dt.date, **flags: bool) -> dict[str, object]:
     return {"payment_amount": 4278.0, "paid_on": day.isoformat(), "breach_reported": False, "release_early": False,
             **flags}
+
+
+def pay(run: Run, day: dt.date, **flags: bool) -> InstanceView:
+    """HR records the month's payment on the day it was made (a payment cannot be recorded before it is made)."""
+    run.clock.set(dt.datetime(day.year, day.month, day.day, 10, tzinfo=CST))
+    return run.do("record_payment", "hr01", payment(day, **flags))
 
 
 def leave(run: Run, who: str = "eng01") -> None:
@@ -76,7 +82,8 @@ def open_month(run: Run, first: dt.datetime) -> None:
 
 
 def test_core_engineer_cooldown_monitoring_suspension_and_breach(engine: Engine, clock: FixedClock) -> None:
-    run = Run(engine, clock, "offboarding", example("offboarding", duration_months=3), "hr01")
+    signed_non_compete(engine, clock, duration_months=3)
+    run = Run(engine, clock, "offboarding", example("offboarding"), "hr01")
     leave(run)
     view = run.show()
     assert view.status == "waiting"
@@ -93,7 +100,7 @@ def test_core_engineer_cooldown_monitoring_suspension_and_breach(engine: Engine,
     open_month(run, month1)
     clock.set(month1.replace(day=8, hour=10))
     run.do("submit_proof", "eng01", PROOF)
-    run.do("record_payment", "hr01", payment(dt.date(2026, 12, 14)))
+    pay(run, dt.date(2026, 12, 14))
 
     month2 = dt.datetime(2027, 1, 1, tzinfo=CST)
     open_month(run, month2)
@@ -105,21 +112,23 @@ def test_core_engineer_cooldown_monitoring_suspension_and_breach(engine: Engine,
     clock.set(month2.replace(day=12, hour=15))
     run.do("submit_proof", "eng01", PROOF)
     assert checks(engine, run.id)[-1].status == "proven"
-    run.do("record_payment", "hr01", payment(dt.date(2027, 1, 13)))
+    pay(run, dt.date(2027, 1, 13))
 
     month3 = dt.datetime(2027, 2, 1, tzinfo=CST)
     open_month(run, month3)
     clock.set(month3.replace(day=5))
     run.do("submit_proof", "eng01", PROOF)
-    run.do("record_payment", "hr01", payment(dt.date(2027, 2, 14), breach_reported=True))
+    pay(run, dt.date(2027, 2, 14), breach_reported=True)
     view = run.do("handle_breach", "sec01", {"breach_findings": "核实其在竞争对手处兼职提供热处理技术咨询。",
-                                             "penalty_claimed": 64170.0, "escalated": True})
+                                             "damages_claimed": 0, "escalated": True})
     # The third month was the last check; the cool-down, its own obligation, still runs to its end.
     assert view.status == "waiting" and view.next_timer_at == cooldown_end
     assert [(c.month, c.proof_due.astimezone(CST)) for c in checks(engine, run.id)] == [
         (1, dt.datetime(2026, 12, 10, 23, tzinfo=CST)), (2, dt.datetime(2027, 1, 10, 23, tzinfo=CST)),
         (3, dt.datetime(2027, 2, 10, 23, tzinfo=CST))]
-    assert {c.status for c in checks(engine, run.id)} == {"proven"}
+    assert {c.status for c in checks(engine, run.id)} == {"paid"}
+    # The penalty base is on the record: 5 × what was paid (appendix 6 art. 4.1), 3 × 4,278.00 paid.
+    assert view.data["compensation_paid"] == "12834.00" and view.data["penalty_base"] == "64170.00"
     assert run.tick(cooldown_end - dt.timedelta(minutes=1)).status == "waiting"
     view = run.tick(cooldown_end + dt.timedelta(minutes=1))
     check_outcome(engine, view)
@@ -136,6 +145,7 @@ def test_the_non_compete_runs_from_the_leaving_date_for_at_most_24_months(engine
     """Seed 003 §5.1.3, appendix 6 art. 1: a leave date of 2026-11-30 with a six-month cool-down gives checks in
     every month from December 2026 to November 2028 — 24, none after 2028-11-30 — each with its proof and payment
     task, while the cool-down ends on 2027-05-30 without moving them."""
+    signed_non_compete(engine, clock)
     run = Run(engine, clock, "offboarding", example("offboarding"), "hr01")
     leave(run)
     for month in range(1, 25):
@@ -143,7 +153,7 @@ def test_the_non_compete_runs_from_the_leaving_date_for_at_most_24_months(engine
         run.tick(first + dt.timedelta(minutes=1))
         clock.set(first.replace(day=5))
         run.do("submit_proof", "eng01", PROOF)
-        run.do("record_payment", "hr01", payment(first.date().replace(day=14)))
+        pay(run, first.date().replace(day=14))
     opened = [(c.month, c.proof_due.astimezone(CST).date()) for c in checks(engine, run.id)]
     assert len(opened) == 24 and opened[0] == (1, dt.date(2026, 12, 10)) and opened[-1] == (24, dt.date(2028, 11, 10))
     assert max(due for _, due in opened) <= dt.date(2028, 11, 30)
@@ -157,8 +167,7 @@ def test_the_non_compete_runs_from_the_leaving_date_for_at_most_24_months(engine
 
 def test_without_cooldown_or_non_compete_it_ends_after_the_handover(engine: Engine, clock: FixedClock) -> None:
     data = example("offboarding", personnel_level="important", cooldown_applies=False, non_compete_applies=False)
-    for key in ("cooldown_months", "duration_months"):
-        data.pop(key)
+    data.pop("cooldown_months")
     run = Run(engine, clock, "offboarding", data, "hr01")
     leave(run)
     view = run.show()
@@ -169,11 +178,12 @@ def test_without_cooldown_or_non_compete_it_ends_after_the_handover(engine: Engi
 
 
 def test_early_release_ends_monitoring(engine: Engine, clock: FixedClock) -> None:
+    signed_non_compete(engine, clock)
     run = Run(engine, clock, "offboarding", example("offboarding", cooldown_applies=False), "hr01")
     leave(run)
     open_month(run, dt.datetime(2026, 12, 1, tzinfo=CST))
     run.do("submit_proof", "eng01", PROOF)
-    view = run.do("record_payment", "hr01", payment(dt.date(2026, 12, 14), release_early=True))
+    view = pay(run, dt.date(2026, 12, 14), release_early=True)
     check_outcome(engine, view)
     assert [c.month for c in checks(engine, run.id)] == [1]
 
@@ -181,7 +191,8 @@ def test_early_release_ends_monitoring(engine: Engine, clock: FixedClock) -> Non
 def test_twenty_four_months_on_calendar_dates(engine: Engine, clock: FixedClock,
                                               record_property: Callable[[str, object], None]) -> None:
     """Every proof due on the 10th at 23:00 China time of 24 consecutive months, no drift; the stored state
-    stays under 100 KB."""
+    stays under 128 KB (about 5 KB a month: proof, payment and its check, each with a boundary timer)."""
+    signed_non_compete(engine, clock)
     run = Run(engine, clock, "offboarding", example("offboarding", cooldown_applies=False), "hr01")
     leave(run)
     first = dt.datetime(2026, 12, 1, tzinfo=CST)                     # the month after leaving on 2026-11-30
@@ -201,22 +212,23 @@ def test_twenty_four_months_on_calendar_dates(engine: Engine, clock: FixedClock,
         else:
             clock.set(opens.replace(day=9, hour=10))
         run.do("submit_proof", "eng01", PROOF)
-        run.do("record_payment", "hr01", payment(opens.replace(day=14).date()))
+        pay(run, opens.replace(day=14).date())
     view = run.show()
     check_outcome(engine, view)
     assert [d.astimezone(CST) for d in dues] == [
         dt.datetime(2026 + (11 + m) // 12, (11 + m) % 12 + 1, 10, 23, tzinfo=CST) for m in range(24)]
     rows = checks(engine, run.id)
     assert [c.month for c in rows] == list(range(1, 25))
-    assert all(c.status == "proven" for c in rows)
-    assert [c.payment_due.astimezone(CST).day for c in rows] == [15] * 24
+    assert all(c.status == "paid" and c.days_late == 0 for c in rows)
+    # Month 5's proof came on the 12th: its payment followed it, due five days later (the 10th → 15th gap).
+    assert [c.payment_due.astimezone(CST).day for c in rows] == [15] * 4 + [17] + [15] * 19
     with engine.sessions() as session:
         row = session.get(ProcessInstance, run.id)
         assert row is not None
         size = len(json.dumps(row.state).encode())
     record_property("state_bytes", size)
     print(f"offboarding state after 24 months: {size / 1024:.1f} KB")
-    assert size <= 100 * 1024
+    assert size <= 128 * 1024
 
 
 def _hold(engine: Engine, holder: str, serial: str, name: str, level: str) -> None:
@@ -233,6 +245,7 @@ def test_the_handover_list_is_checked_against_the_carrier_register(engine: Engin
     _hold(engine, "eng01", "MB-USB-0087", "加密 U 盘（工艺试验数据）", SecretLevel.IMPORTANT)
     _hold(engine, "eng01", "DWG-0999", "齿轮箱装配图", SecretLevel.GENERAL)
     _hold(engine, "eng02", "DWG-0998", "保持架图纸", SecretLevel.GENERAL)
+    signed_non_compete(engine, clock)
     run = Run(engine, clock, "offboarding", example("offboarding"), "hr01")
     run.do("exit_interview", "sec01", INTERVIEW)
     run.sign("sign_exit_reminder_employee", "eng01")
@@ -316,3 +329,87 @@ def test_leaving_closes_the_account_and_hands_on_open_approvals(engine: Engine, 
     engine.complete(review_task.id, actor="eng02", data={"permission_decision": "keep",
                                                          "permission_note": "权限与岗位相符。"})
     assert engine.task(review_task.id).completed_by == "eng02"
+
+
+# -- the money (appendix 6 art. 2 and 4): read from the signed agreement, each payment checked against it --------
+
+
+def test_the_start_must_agree_with_the_signed_non_compete(engine: Engine, clock: FixedClock) -> None:
+    """Whether a non-compete binds the leaver is what mibao holds signed, not what HR ticks; its days and
+    duration are not part of the start data at all."""
+    with pytest.raises(FormDataError, match=r"no non-compete agreement signed by 王志强 \(eng01\)"):
+        engine.start("offboarding", example("offboarding"), actor="hr01")
+    with pytest.raises(FormDataError, match="payment_day"):
+        engine.start("offboarding", example("offboarding", payment_day=28), actor="hr01")
+    document = signed_non_compete(engine, clock)
+    with pytest.raises(FormDataError, match=f"signed the non-compete agreement {document}"):
+        engine.start("offboarding", example("offboarding", non_compete_applies=False), actor="hr01")
+    with engine.sessions() as session:
+        assert session.scalars(select(ProcessInstance)).all() == []
+
+
+def test_terms_dates_and_amount_come_from_the_signed_agreement(engine: Engine, clock: FixedClock) -> None:
+    """Signed with proof by the 5th, payment by the 20th, 18 months, 40 % of 20,000: the exit reminder, the
+    checks and the agreed amount follow the agreement; below the minimum wage the minimum wage is due."""
+    document = signed_non_compete(engine, clock, proof_due_day=5, payment_day=20, duration_months=18,
+                                  average_monthly_wage="20000.00", compensation_ratio_percent=40)
+    run = Run(engine, clock, "offboarding", example("offboarding", cooldown_applies=False), "hr01")
+    terms = run.show().data["non_compete"]
+    assert terms["document_id"] == document and terms["monthly_amount"] == "8000.00"
+    assert (terms["duration_months"], terms["proof_due_day"], terms["payment_day"]) == (18, 5, 20)
+    leave(run)
+    run.tick(dt.datetime(2026, 12, 1, 0, 1, tzinfo=CST))
+    assert run.task("submit_proof", "eng01").due_at == dt.datetime(2026, 12, 5, 23, tzinfo=CST)
+    [month] = checks(engine, run.id)
+    assert month.agreed_fen == 800000 and month.payment_due == dt.datetime(2026, 12, 20, 23, tzinfo=CST)
+    assert run.show().data["check"]["escalate_at"] == "2027-01-20T09:00:00+08:00"   # 30 days late, then the next day
+
+    low = signed_non_compete(engine, clock, user="eng02", average_monthly_wage="5000.00")
+    data = example("offboarding", employee_user="eng02", employee_name="李娜", cooldown_applies=False)
+    other = Run(engine, clock, "offboarding", data, "hr01").show().data["non_compete"]
+    assert other["document_id"] == low and other["monthly_amount"] == "2010.00"   # 1,500 < the minimum wage
+
+
+def test_payments_are_checked_and_lateness_escalated_with_the_termination_right(engine: Engine,
+                                                                                clock: FixedClock) -> None:
+    signed_non_compete(engine, clock, duration_months=3)
+    run = Run(engine, clock, "offboarding", example("offboarding", cooldown_applies=False), "hr01")
+    leave(run)
+    month1 = dt.datetime(2026, 12, 1, tzinfo=CST)
+    open_month(run, month1)
+    clock.set(month1.replace(day=8))
+    run.do("submit_proof", "eng01", PROOF)
+    assert run.task("record_payment", "hr01").due_at == dt.datetime(2026, 12, 15, 23, tzinfo=CST)
+    with pytest.raises(OperationFailed, match="paid_on: 2026-12-09 is after today"):
+        run.do("record_payment", "hr01", payment(dt.date(2026, 12, 9)))
+    with pytest.raises(FormDataError, match="payment_amount"):
+        run.do("record_payment", "hr01", dict(payment(dt.date(2026, 12, 8)), payment_amount=0))
+    assert run.names() == ["record_payment"] and checks(engine, run.id)[0].paid_fen is None   # nothing kept
+    run.do("record_payment", "hr01", dict(payment(dt.date(2026, 12, 8)), payment_amount=4000.0))
+    short = [n for n in run.notifications() if "少付" in n.subject]
+    assert sorted(n.to_role or "" for n in short) == ["hr", "secrecy_office"]
+    assert short[0].subject == "王志强：第 1 个月竞业限制补偿少付 278.00 元"
+    assert "约定每月补偿 4278.00 元" in (short[0].body or "")
+
+    # Month 2 is not paid: 30 days after the 15th nothing happens, the day after HR and the office are told.
+    month2 = dt.datetime(2027, 1, 1, tzinfo=CST)
+    open_month(run, month2)
+    clock.set(month2.replace(day=9))
+    run.do("submit_proof", "eng01", PROOF)
+    run.tick(dt.datetime(2027, 2, 14, 23, 59, tzinfo=CST))
+    assert not [n for n in run.notifications() if "逾期" in n.subject]
+    run.tick(dt.datetime(2027, 2, 15, 9, 1, tzinfo=CST))
+    late = [n for n in run.notifications() if "逾期" in n.subject]
+    assert sorted(n.to_role or "" for n in late) == ["hr", "secrecy_office"]
+    assert late[0].subject == "王志强：第 2 个月竞业限制补偿逾期超过 30 日，王志强有权解除协议"
+    assert "乙方有权解除本协议，不再承担竞业限制义务" in (late[0].body or "") and "已逾期 31 日" in (late[0].body or "")
+    assert checks(engine, run.id)[-1].escalated_at is not None
+    assert run.names() == ["record_payment"]                          # the payment is still owed and recorded
+    clock.set(dt.datetime(2027, 2, 16, 10, tzinfo=CST))
+    view = pay(run, dt.date(2027, 2, 16))
+    assert view.data["payment"] == {"month": 2, "paid": "4278.00", "short_by": "0.00", "days_late": 32,
+                                    "termination_right": True}
+    assert len([n for n in run.notifications() if "逾期" in n.subject]) == 2    # told once, not again
+    assert [(c.month, c.paid_fen, c.days_late) for c in checks(engine, run.id)] == [
+        (1, 400000, 0), (2, 427800, 32), (3, None, None)]                # month 3 scheduled, not yet open
+    assert view.data["compensation_paid"] == "8278.00" and view.data["penalty_base"] == "41390.00"

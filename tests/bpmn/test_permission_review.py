@@ -22,10 +22,17 @@ def test_keep_reduce_then_revoke(engine: Engine, clock: FixedClock) -> None:
     assert view.status == "waiting" and view.next_timer_at == in_six
     assert run.tick(in_six - dt.timedelta(days=1)).status == "waiting"
     run.tick(in_six + dt.timedelta(minutes=1))
+    # Each review is due a month after it opens; late, the secrecy office is told once (§5.1.2 schedules).
+    assert run.task("review_permissions").due_at == in_six.replace(month=6)
+    assert run.notifications() == []
+    run.tick(in_six.replace(month=6) + dt.timedelta(minutes=1))
+    run.tick(in_six.replace(month=6) + dt.timedelta(days=2))
+    assert [(n.to_role, n.subject) for n in run.notifications()] == [
+        ("secrecy_office", "王志强：涉密权限定期核查逾期未完成")]
     run.do("review_permissions", "head01", {"permission_decision": "reduce",
                                             "permission_note": "项目结题，收回 PLM 热处理项目写权限。"})
     run.do("adjust_permissions", "sec01")
-    in_twelve = dt.datetime(2027, 11, 21, 9, 0, tzinfo=CST)
+    in_twelve = dt.datetime(2027, 12, 23, 9, 0, tzinfo=CST)           # six months after the (late) review
     assert run.show().next_timer_at == in_twelve
     run.tick(in_twelve + dt.timedelta(minutes=1))
     view = run.do("review_permissions", "head01", {"permission_decision": "revoke",
@@ -37,7 +44,8 @@ def test_keep_reduce_then_revoke(engine: Engine, clock: FixedClock) -> None:
     reviews = [h for h in view.history if h["action"] == "completed" and h["title"] == "核查涉密人员访问权限"]
     assert [h["detail"]["data"]["permission_decision"] for h in reviews] == ["keep", "reduce", "revoke"]
     check_documents(engine, view, [])
-    assert [n.subject for n in run.notifications()] == ["王志强：涉密权限已全部回收"]
+    assert [n.subject for n in run.notifications()] == ["王志强：涉密权限定期核查逾期未完成",
+                                                        "王志强：涉密权限已全部回收"]
 
 
 def test_the_reviewer_is_the_head_of_the_persons_own_department(engine: Engine, clock: FixedClock) -> None:

@@ -24,7 +24,6 @@ NUMBERS = [
     ("onboarding", "nda", "penalty_min_multiple", 2, 1, "appendix 5"),
     ("onboarding", "nda", "penalty_max_multiple", 5, 6, "appendix 5"),
     ("offboarding", "exit_reminder", "cooldown_months", 6, 7, "seed 003 §5.1.3"),
-    ("offboarding", "non_compete", "duration_months", 24, 25, "appendix 6 art. 1"),
 ]
 
 

@@ -13,6 +13,7 @@ from documents import TemplateCatalog, render_docx, validate_data
 from documents.manifest import Manifest, Variable
 from signing import Converter
 from tests.conftest import pdf_text, squeeze
+from workflows.record_sources import RECORD_SOURCES
 
 CATALOG = TemplateCatalog()
 EXPECTED_IDS = {
@@ -48,6 +49,8 @@ def test_manifest_is_consistent(manifest: Manifest) -> None:
     assert manifest.title.keys() >= {"zh", "en"}
     for party in manifest.parties:
         assert party.anchor and party.label.keys() >= {"zh", "en"}
+    # What the system fills from its records names a source it has (workflows.record_sources).
+    assert {v.from_records for v in manifest.variables if v.from_records} <= set(RECORD_SOURCES)
     validate_data(manifest, _sample(manifest))
 
 

@@ -166,7 +166,8 @@ def test_killed_at_stage(folders: Folders, stage: str) -> None:
         elif step == "start":
             [inst] = after_kill["instances"]
             assert inst["status"] == "waiting" and after_kill["documents"] == [] and after_kill["tasks"] == []
-            assert after_kill["jobs"] == [["running", 1]] and after_kill["history"] == ["started", "waiting"]
+            # started, the signing deadline worked out ("ran"), then waiting for the preparation's job
+            assert after_kill["jobs"] == [["running", 1]] and after_kill["history"] == ["started", "ran", "waiting"]
             assert found["outcome"] == "done"
             _step_done_once(found["after"], step, before)
             assert found["after"]["jobs"] == [["applied", 2], ["applied", 1]]   # preparing (again), then sealing

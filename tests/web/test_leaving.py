@@ -15,7 +15,7 @@ from sqlalchemy import select
 from records.db import transaction
 from records.models import ApiToken, Document, ExternalLink, Notification, Task
 from signing import verify_pdf
-from tests.bpmn.driver import CST, example
+from tests.bpmn.driver import CST, example, signed_non_compete
 from tests.web.support import CODE, LINK, last_match, sign_in
 from web.demo import DEMO_PASSWORD
 from web.state import WebState
@@ -55,6 +55,7 @@ def _through_link(app: Flask, web: WebState, instance_id: int) -> tuple[FlaskCli
 def test_a_leaver_is_signed_out_at_once_and_finishes_by_personal_link(app: Flask, clock: FixedClock,
                                                                       fast_services: WebState) -> None:
     web, engine = fast_services, fast_services.engine
+    signed_non_compete(engine, clock)
     view = engine.start("offboarding", example("offboarding", cooldown_applies=False), actor="hr01")
     employee = sign_in(app, "eng01")
     headers = _token(web, "eng01")

@@ -1,7 +1,9 @@
 """离职保密流程 — seed 003 §5.1.3: exit interview with a written reminder, carrier hand-over, immediate revocation;
 then, side by side from the leaving date, the cool-down period for core personnel (its own obligation, at most 6
 months) and the monthly non-compete monitoring (appendix 6 art. 1: it runs from termination, at most 24 months;
-proof by the 10th, payment by the 15th; missing proof suspends payment until it arrives; breach → secrecy office)."""
+proof by the 10th, payment by the 15th; missing proof suspends payment until it arrives; breach → secrecy office).
+The days, duration and money come from the signed non-compete (``workflows.non_compete``), each payment is checked
+against it, and a payment late beyond the agreed days is escalated with the former employee's right to end it."""
 
 from __future__ import annotations
 
@@ -16,12 +18,16 @@ def build() -> Process:
             "核对并签署《涉密载体交接清单》 → 自离职之日起同时进行：（核心涉密人员）脱密期，与（签有竞业限制协议）"
             "按自然月监督（附录 6 第 1 条：自劳动合同解除或终止之日起算，不超过 24 个月）："
             "每月由 schedule_check 计算开放日、证明截止日（10 日）与付款截止日（15 日），逾期未交证明则暂停补偿并提醒，"
-            "证明送达后恢复补偿并由人力资源部登记付款；发现违约转保密管理部处理。",
+            "证明送达后恢复补偿并由人力资源部登记付款，系统按已签署协议的月补偿额核对金额与期限（逾期超过约定日数即上报，"
+            "注明前员工的解除权），并记录已付补偿总额与违约金基数；发现违约转保密管理部处理。",
     )
     employee = {"lane": "employee", "assignee": "employee_user"}
     start = p.start("start", "人力资源部发起离职", "hr")
+    # The non-compete's days, duration and money are what the leaver signed, read from the signed agreement.
+    terms = p.service("read_non_compete_terms", "读取已签署的竞业限制协议条款", "hr", "non_compete_terms",
+                      result="non_compete")
     interview = p.user("exit_interview", "离职谈话（书面告知禁止行为）", "secrecy_office", form="exit_interview")
-    p.chain(start, interview)
+    p.chain(start, terms, interview)
     reminder = p.agreement("exit_reminder", "exit_reminder", "离职保密提醒及承诺书", "secrecy_office",
                            [dict(employee, name="离职人员签署：离职保密提醒"),
                             {"lane": "secrecy_office", "name": "谈话人签署：离职保密提醒"}])
@@ -97,11 +103,18 @@ def build() -> Process:
                        {"status": "'active'"}, result="compensation_status")
     pay = p.user("record_payment", "登记本月补偿支付", "hr", form="noncompete_payment", assignee="hr_user",
                  due="check['payment_due']")
-    p.chain(proof, resume, pay)
+    checked = p.service("verify_payment", "核对支付金额与期限", "hr", "check_payment", result="payment")
+    p.chain(proof, resume, pay, checked)
+    # Unpaid beyond the agreed days (at most 30): the former employee may end the agreement (appendix 6 art. 4.2).
+    late = p.boundary_timer("payment_overdue", "补偿逾期超过约定日数", pay, "check['escalate_at']")
+    escalate = p.service("report_late_payment", "上报：补偿逾期，前员工有权解除协议", "hr", "escalate_late_payment",
+                         result="late_payment_escalated", row=2)
+    end_late = p.end("end_late_branch", "已上报人力资源部与保密管理部", "hr", row=2)
+    p.chain(late, escalate, end_late)
     gw_breach = p.xgw("gw_breach", "发现违约？", "hr")
     breach = p.user("handle_breach", "违约处理（违约金、追责）", "secrecy_office", form="breach_handling")
     join_breach = p.xgw("join_breach", "", "hr")
-    p.flow(pay, gw_breach)
+    p.flow(checked, gw_breach)
     p.flow(gw_breach, breach, "是", condition="breach_reported")
     p.flow(gw_breach, join_breach, "否", default=True)
     p.flow(breach, join_breach)

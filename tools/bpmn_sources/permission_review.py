@@ -15,10 +15,19 @@ def build() -> Process:
     )
     start = p.start("start", "建立权限核查", "secrecy_office")
     join = p.xgw("join_review", "", "department_head")
+    # A month for each review; the inbox reminds before the day, the secrecy office hears of it after.
+    deadline = p.service("review_deadline", "计算核查期限（一个月）", "department_head", "review_due",
+                         {"months": "1"}, result="review_by")
     review = p.user("review_permissions", "核查涉密人员访问权限", "department_head", form="permission_review",
-                    decider="department_head")
+                    decider="department_head", due="review_by")
+    overdue = p.boundary_timer("review_overdue", "核查逾期", review, "review_by")
+    escalate = p.service("notify_review_overdue", "通知保密管理部：权限核查逾期", "secrecy_office", "notify",
+                         {"role": "'secrecy_office'", "subject": "employee_name + '：涉密权限定期核查逾期未完成'"},
+                         row=4)
+    end_overdue = p.end("end_overdue_branch", "已通知保密管理部", "secrecy_office", row=4)
+    p.chain(overdue, escalate, end_overdue)
     gw = p.xgw("gw_decision", "核查结论", "department_head")
-    p.chain(start, join, review, gw)
+    p.chain(start, join, deadline, review, gw)
     adjust = p.user("adjust_permissions", "按核查意见缩减权限", "secrecy_office",
                     doc="保密管理部按部门负责人的意见（permission_note）缩减授权后确认。")
     join_next = p.xgw("join_next", "", "department_head")

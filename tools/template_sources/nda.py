@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from docx.document import Document
 
-from tools.docx_kit import clause, heading, new_document, paragraph, signature_grid, title
+from tools.docx_kit import clause, heading, new_document, paragraph, signature_grid, table, title
 
 
 def build() -> Document:
@@ -43,7 +43,8 @@ def build() -> Document:
     clause(doc, "1.3", "经营信息包括但不限于：客户名单及客户需求，定价体系与报价，供应商名单及采购价格，"
                        "市场策略与营销计划，未公开的财务数据、成本核算及投融资计划，经营管理诀窍。")
     clause(doc, "1.4", "列入甲方《商业秘密清单》的事项及其密级（核心秘密、重要秘密、一般秘密），以及甲方以密级标识、"
-                       "书面通知等方式告知乙方应予保密的其他信息，均属本协议所称商业秘密。《商业秘密清单》"
+                       "书面通知等方式告知乙方应予保密的其他信息，均属本协议所称商业秘密。签署时乙方知悉范围内的"
+                       "清单事项列于本协议附件《乙方知悉范围内的商业秘密清单》；《商业秘密清单》"
                        "更新后告知乙方的，自告知之日起适用本协议。")
     clause(doc, "1.5", "乙方在履行职务过程中或者主要利用甲方物质技术条件形成的技术成果、资料及其他信息，归甲方所有，"
                        "同样适用本协议。")
@@ -62,11 +63,17 @@ def build() -> Document:
 
     heading(doc, "第三条　乙方离职后的保密义务")
     clause(doc, "3.1", "劳动合同解除或终止后，乙方仍应遵守本协议关于不泄露、不使用、不允许他人使用甲方商业秘密的约定，"
-                       "直至该商业秘密为公众所知悉或经甲方解密。")
+                       "直至该商业秘密为公众所知悉、失去商业价值或经甲方解密。")
     clause(doc, "3.2", "乙方离职前应参加甲方组织的离职保密谈话，按《涉密载体交接清单》交还全部涉密载体，"
                        "不得留存任何复制件、备份或摘录。")
+    paragraph(doc, "{%p if competitor_clause %}", indent=False)
+    clause(doc, "3.3", "乙方离职后不入职{{ competitor_scope }}，不自行经营与甲方同类的业务；该项义务的范围、期限"
+                       "及甲方支付的经济补偿，以双方另行签订的《竞业限制协议》为准，未签订的，乙方不承担竞业限制"
+                       "义务，但仍须履行本协议约定的保密义务。")
+    paragraph(doc, "{%p else %}", indent=False)
     clause(doc, "3.3", "乙方离职后是否承担竞业限制义务，以双方另行签订的《竞业限制协议》为准；未签订的，"
                        "乙方不承担竞业限制义务，但仍须履行本协议约定的保密义务。")
+    paragraph(doc, "{%p endif %}", indent=False)
 
     heading(doc, "第四条　涉密载体的管理与交还")
     clause(doc, "4.1", "涉密载体包括记载商业秘密的纸质文件和图纸、电子文档、U 盘、移动硬盘、计算机及其他电子设备，"
@@ -76,7 +83,8 @@ def build() -> Document:
 
     heading(doc, "第五条　保密期限")
     paragraph(doc, "乙方的保密义务自本协议生效之日起开始，不因劳动合同的解除或终止而免除，持续至相关商业秘密"
-                   "为公众所知悉或经甲方解密之日止。甲方对某项商业秘密解密的，应书面告知乙方。")
+                   "为公众所知悉、失去商业价值或经甲方解密之日止；乙方签订《竞业限制协议》的，竞业限制期限内"
+                   "保密义务继续有效。甲方对某项商业秘密解密的，应书面告知乙方。")
 
     heading(doc, "第六条　违约责任")
     clause(doc, "6.1", "乙方违反本协议的，甲方有权要求乙方立即停止违约行为、采取补救措施，并赔偿甲方因此遭受的损失，"
@@ -105,7 +113,22 @@ def build() -> Document:
 
     paragraph(doc, "（以下无正文）", indent=False, align="center")
     signature_grid(doc, [
-        ("甲方（盖章）：", ["{{ company_name }}", "日期：{{ sign_date|cn_date }}"]),
+        ("甲方（盖章）：", ["{{ company_name }}", "法定代表人（签字）：{{ legal_representative }}",
+                          "日期：{{ sign_date|cn_date }}"]),
         ("乙方（签字）：", ["{{ employee_name }}", "日期：{{ sign_date|cn_date }}"]),
     ])
+
+    # Appendix 5 art. 1: the per-employee list, read from the register when the agreement is prepared.
+    heading(doc, "附件：乙方知悉范围内的商业秘密清单")
+    paragraph(doc, "{%p if known_items %}", indent=False)
+    paragraph(doc, "截至本协议签署之日，甲方《商业秘密清单》中知悉范围包括乙方的事项如下（共 {{ known_items|length }} 项）：",
+              indent=False)
+    table(doc, ["清单编号", "秘密点名称", "密级", "保密期限"],
+          ["{{ item.number }}", "{{ item.name }}", "{{ item.level|level_name }}", "{{ item.period }}"],
+          loop="item in known_items", widths_cm=[2.2, 8.6, 2.4, 3.0])
+    paragraph(doc, "{%p else %}", indent=False)
+    paragraph(doc, "截至本协议签署之日，甲方《商业秘密清单》中尚无知悉范围包括乙方的事项。", indent=False)
+    paragraph(doc, "{%p endif %}", indent=False)
+    paragraph(doc, "清单更新、乙方知悉范围变化或相关事项解密的，甲方以书面方式告知乙方，告知后的清单与本附件具有同等效力。",
+              indent=False)
     return doc

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from records.levels import LEVELS
+from records.levels import LEVELS, highest
 from workflows.agreements import agreement_job, record_agreement, record_seal, render_agreement, seal, seal_job
+from workflows.record_sources import RECORD_SOURCES
 from workflows.registry import OPERATIONS, OperationContext
 
 
@@ -26,6 +27,13 @@ def prepare_agreement(ctx: OperationContext, template: str, level: str | None = 
         if level not in LEVELS:
             raise ValueError(f"level {level!r} is not a secret level ({', '.join(LEVELS)})")
         data["secret_level"] = level
+    manifest = ctx.services.catalog.get(template)
+    for variable in manifest.variables:
+        if variable.from_records:
+            # From the records at this moment, over anything of that name in the instance data.
+            data[variable.name], revealed = RECORD_SOURCES[variable.from_records](ctx.session,
+                                                                                  ctx.instance.subject_user)
+            data["secret_level"] = highest([data.get("secret_level", manifest.default_level), revealed])
     return agreement_job(ctx.services, template_id=template, data=data, instance_id=ctx.instance.id,
                          subject_user=ctx.instance.subject_user, now=ctx.now)
 

@@ -8,12 +8,15 @@ Times are China Standard Time, written with their offset.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from records.models import CheckStatus, Department, NonCompeteCheck
 from workflows.clock import SHANGHAI
+from workflows.non_compete import to_fen
+from workflows.operations.compensation import current_check
 from workflows.registry import OPERATIONS, OperationContext
 
 
@@ -55,26 +58,45 @@ def schedule_check(ctx: OperationContext) -> dict[str, Any]:
     proof_day, pay_day = int(data.get("proof_due_day") or 10), int(data.get("payment_day") or 15)
     proof_due = _at(first_of_month.replace(day=proof_day), 23)
     payment_due = _at(first_of_month.replace(day=pay_day), 23)
+    terms = data.get("non_compete") or {}
+    agreed = to_fen(Decimal(terms["monthly_amount"])) if terms.get("monthly_amount") else None
     ctx.session.add(NonCompeteCheck(
         instance_id=ctx.instance.id, person=ctx.instance.subject_user or "", month=month,
-        proof_due=proof_due, payment_due=payment_due, updated_at=ctx.now))
+        proof_due=proof_due, payment_due=payment_due, agreed_fen=agreed, updated_at=ctx.now))
     ctx.session.flush()
     return {"month": month, "opens": _at(first_of_month, 0).isoformat(), "proof_due": proof_due.isoformat(),
-            "payment_due": payment_due.isoformat(), "last": month >= duration}
+            "payment_due": payment_due.isoformat(), "last": month >= duration,
+            "escalate_at": _escalation(payment_due, data).isoformat()}
+
+
+def _escalation(payment_due: dt.datetime, data: dict[str, Any]) -> dt.datetime:
+    """When an unpaid month is escalated: the day after the agreed days of lateness have passed (art. 4.2)."""
+    days = int((data.get("non_compete") or {}).get("late_payment_days") or 30)
+    return _at(payment_due.astimezone(SHANGHAI).date() + dt.timedelta(days=days + 1))
 
 
 @OPERATIONS.operation("set_compensation")
 def set_compensation(ctx: OperationContext, status: str) -> str:
-    """Mark this month's compensation 'suspended' (proof missing) or 'active' (proof received)."""
+    """Mark this month's compensation 'suspended' (proof missing) or 'active' (proof received). Payment follows
+    a late proof (appendix 6 art. 2.3: suspended until the proof arrives): it is then due as many days after the
+    proof as the agreement allows between the proof day and the payment day."""
     states = {"suspended": CheckStatus.SUSPENDED, "active": CheckStatus.PROVEN}
     if status not in states:
         raise ValueError(f"unknown compensation status {status!r}; use 'active' or 'suspended'")
-    current = ctx.session.scalars(
-        select(NonCompeteCheck).where(NonCompeteCheck.instance_id == ctx.instance.id)
-        .order_by(NonCompeteCheck.month.desc()).limit(1)).first()
+    current = current_check(ctx)
     if current is not None:
         current.status = states[status]
         current.updated_at = ctx.now
+        if status == "active":
+            current.proof_at = ctx.now
+            if ctx.now > current.proof_due:
+                gap = max(int(ctx.data.get("payment_day") or 15) - int(ctx.data.get("proof_due_day") or 10), 0)
+                day = ctx.now.astimezone(SHANGHAI).date() + dt.timedelta(days=gap)
+                current.payment_due = _at(day, 23)
+                check = ctx.data.get("check")
+                if isinstance(check, dict):
+                    check.update(payment_due=current.payment_due.isoformat(),
+                                 escalate_at=_escalation(current.payment_due, ctx.data).isoformat())
         ctx.session.flush()
     return status
 
