@@ -60,8 +60,10 @@ __all__ = [
     "ProcessInstance",
     "Revocation",
     "SecretItem",
+    "SignIn",
     "Task",
     "TaskState",
+    "TokenScope",
     "User",
     "utcnow",
 ]
@@ -226,6 +228,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))      # argon2id; None = cannot log in
     status: Mapped[PersonStatus] = mapped_column(String(20), default=PersonStatus.ACTIVE,
                                                  server_default=PersonStatus.ACTIVE.value)
+    language: Mapped[str | None] = mapped_column(String(10))            # the UI language the person chose
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -280,6 +283,13 @@ class OrgChange(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class TokenScope(StrEnum):
+    """What an API token may do: read (GET only) or act (also start processes and complete tasks)."""
+
+    READ = "read"
+    ACT = "act"
+
+
 class ApiToken(Base):
     """A bearer token for the JSON API (HR systems); only its SHA-256 is stored."""
 
@@ -289,8 +299,31 @@ class ApiToken(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100))
+    # Tokens made before scopes act, as they always did; new ones say what they may do.
+    scope: Mapped[TokenScope] = mapped_column(String(10), default=TokenScope.ACT, server_default=TokenScope.ACT.value)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime | None]                              # None only for tokens made before expiry
+    last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class SignIn(Base):
+    """A signed-in browser session, held on the server: the cookie carries only a random token whose SHA-256 is
+    here, so signing out, an administrator's ending it or the account being disabled ends it at once, and each
+    person can see and end their own."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]                                     # the absolute limit, whatever the activity
+    ended_at: Mapped[dt.datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(30))        # signed_out / ended / idle / expired / …
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ExternalLink(Base):

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from records import api_tokens, sign_ins
 from records.audit import record
 from records.models import (
     Appointment,
@@ -303,7 +304,10 @@ def set_status(session: Session, *, actor: str, user_id: str, status: PersonStat
         return user
     before, user.status = user.status, status
     if status == PersonStatus.LEFT:
+        # Disabling an account ends everything it holds at once: posts, sign-ins, API tokens.
         end_all(session, actor=actor, user_id=user_id, now=now)
+        sign_ins.end_all(session, user_id=user_id, now=now, reason="account_disabled")
+        api_tokens.revoke_all(session, user_id, now=now)
     session.flush()
     log_change(session, actor=actor, action="status", subject=user_id,
                detail={"from": str(before), "to": status.value}, now=now)

@@ -18,11 +18,12 @@ OUTSIDE_PARTY_ROLE = "external"
 
 
 def may_sign_in(user: User) -> bool:
-    """Whether ``user`` may have a signed-in session at all (password login, or a session cookie still held).
+    """Whether ``user`` may have a sign-in or an API token at all: an active member of staff (outside parties work
+    only through their own links). How they prove who they are is separate: a local password, checked at the
+    password login, or the directory or identity provider, for accounts that have no local password.
 
     Checked on every request, so an account disabled when its person leaves ends their sessions at once."""
-    return (user.password_hash is not None and OUTSIDE_PARTY_ROLE not in (user.roles or [])
-            and user.status != PersonStatus.LEFT)
+    return OUTSIDE_PARTY_ROLE not in (user.roles or []) and user.status != PersonStatus.LEFT
 
 
 @dataclass(frozen=True)

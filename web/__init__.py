@@ -13,6 +13,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter, Map
 
 from records.db import database_url, make_engine, make_session_factory
 from records.instance import Instance
@@ -45,9 +46,20 @@ def _limits_off() -> bool:
     return not current_app.config.get("MIBAO_RATE_LIMITS", True)
 
 
+class RowId(IntegerConverter):
+    """``<int:…>`` in every route: a row id, so at most PostgreSQL's INTEGER (2³¹ − 1). A larger number in a URL
+    is then "not found" like any other unknown id, instead of an overflow in the database driver (found by the
+    web fuzz test: /hr/instances/9223372036854775808 answered 500)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _locale() -> str:
     # Chinese unless the user chose English with the switch: the users are Chinese, and a browser's
-    # language setting (often English on company machines) is a weaker signal than their choice.
+    # language setting (often English on company machines) is a weaker signal than their choice. The choice is
+    # kept with the person (User.language) and put into the session at sign-in (web.security.sign_in).
     chosen = session.get("lang")
     return str(chosen) if chosen in LANGUAGES else "zh"
 
@@ -55,6 +67,7 @@ def _locale() -> str:
 def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     instance = (override or {}).get("MIBAO_INSTANCE") or Instance.from_env()
     app = Flask(__name__)
+    app.url_map.converters["int"] = RowId
     app.config.update(make_config(instance, override))
     db = make_engine(app.config.get("DATABASE_URL") or database_url(instance))
     upgrade(db)
@@ -81,9 +94,10 @@ def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = 
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import auth, inbox, navigation, uploads
+    from web import account, auth, inbox, navigation, uploads
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(uploads.bp)
     from web import committee, formatting, hr, register, sign

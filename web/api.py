@@ -14,7 +14,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, send_file, url_for
 from sqlalchemy import or_, select
 
-from records.models import ApiToken, Document, PersonStatus, ProcessInstance, Task, User
+from records import api_tokens
+from records.db import transaction
+from records.models import Document, ProcessInstance, Task, TokenScope, User
 from web import csrf, limiter
 from web.access import instance_content_visible, visible_document, withheld_instance
 from web.openapi import openapi_document
@@ -49,18 +51,22 @@ def _unauthorised(message: str) -> Response:
 def authenticate() -> Response | None:
     if request.endpoint == "api.openapi":
         return None
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
         return _unauthorised("send an API token: Authorization: Bearer <token>")
-    digest = hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
-    with state().sessions() as db:
-        user = db.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_sha256 == digest, ApiToken.revoked_at.is_(None),
-            User.status != PersonStatus.LEFT)).first()
-        if user is not None:
+    with transaction(state().sessions) as db:
+        found = api_tokens.holder(db, secret, now=state().engine.clock.now())
+        if found is not None:
+            token, user = found
+            scope = TokenScope(token.scope)
             db.expunge(user)
-    if user is None:
-        return _unauthorised("this API token is not valid (unknown or revoked)")
+    if found is None:
+        return _unauthorised("this API token is not valid (unknown, expired or revoked): ask for a new one")
+    if scope is TokenScope.READ and request.method not in ("GET", "HEAD"):
+        response = jsonify({"error": "this API token may only read: ask for a token with the scope 'act' to "
+                                     "start processes or complete tasks", "problems": [], "status": 403})
+        response.status_code = 403
+        return response
     g.api_user = user
     return None
 

@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request, session
 from sqlalchemy import func, select
 
 from records.audit import AnchorError, anchor_committed, record
@@ -49,9 +49,8 @@ def register_item_sha256(item: SecretItem) -> str:
 
 def session_hash() -> str | None:
     """Links the entries of one sign-in (or one API token) without storing anything that could replay it."""
-    secret = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")) or \
-        request.headers.get("Authorization")
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32] if secret else None
+    secret = session.get("sid") or request.headers.get("Authorization")
+    return hashlib.sha256(str(secret).encode("utf-8")).hexdigest()[:32] if secret else None
 
 
 def anchor_if_due(web: WebState, now: dt.datetime, every: dt.timedelta = ANCHOR_EVERY) -> AuditAnchor | None:

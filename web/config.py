@@ -30,8 +30,19 @@ def _secret_key(instance: Instance) -> str:
     return path.read_text().strip()
 
 
+def _minutes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of minutes of at least 1, not {value!r}")
+    return int(value)
+
+
 def make_config(instance: Instance, override: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = Settings.from_env()     # what the engine's listeners use too (workflows.composition)
+    # A sign-in ends after this long without a request, and after this long in any case (records.sign_ins).
+    idle, absolute = _minutes("MIBAO_SESSION_IDLE_MINUTES", 30), _minutes("MIBAO_SESSION_MINUTES", 8 * 60)
     config: dict[str, Any] = {
         "SECRET_KEY": _secret_key(instance),
         "MIBAO_INSTANCE": instance,
@@ -40,9 +51,10 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
         # Behind HTTPS in production: MIBAO_SECURE_COOKIES=1. The embedded default serves plain HTTP on loopback.
         "SESSION_COOKIE_SECURE": os.environ.get("MIBAO_SECURE_COOKIES") == "1",
         "SESSION_COOKIE_NAME": "mibao_session",
-        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(minutes=absolute),
+        "SESSION_IDLE": dt.timedelta(minutes=idle),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": absolute * 60,
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -1,5 +1,6 @@
 """HR: the personnel processes under way, starting them (one person or a CSV of people), an instance's
-record with its diagram, and one person's agreements."""
+record with its diagram, and one person's agreements; with the secrecy office, the annual pledges' coverage and
+the non-compete ledger."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from web.state import state
 from workflows import FormDataError, InstanceView
 from workflows.clock import SHANGHAI
 from workflows.launch import BatchProgress, accept, progress, start_one
+from workflows.non_compete_ledger import agreements_of as non_compete_agreements
+from workflows.non_compete_ledger import monitored_instances, non_compete_ledger
 from workflows.schedules import pledge_coverage
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -129,6 +132,24 @@ def pledges() -> str:
     with state().sessions() as session:
         coverage = pledge_coverage(session, year)
     return render_template("hr/pledges.html", coverage=coverage, year=year, this_year=this_year)
+
+
+@bp.route("/non-compete")
+@roles_required("hr", "secrecy_office")
+def non_compete() -> str:
+    """Every former employee's non-compete under monitoring: the agreed and paid money, the penalty base, late and
+    short months, escalations, and the current month (seed 003 §5.1.3, appendix 6 art. 2 and 4)."""
+    engine, user = state().engine, current_user()
+    assert user is not None
+    with state().sessions() as session:
+        instance_ids = monitored_instances(session)
+    data = {instance_id: engine.show(instance_id).data for instance_id in instance_ids}
+    with transaction(state().sessions) as session:
+        rows = non_compete_ledger(session, data, now=engine.clock.now())
+        agreements = {x.row.id: x for x in filter_visible(
+            session, non_compete_agreements(session, rows), lambda d: resource_of_document(session, d),
+            what="agreements")}
+    return render_template("hr/non_compete.html", rows=rows, agreements=agreements, is_hr="hr" in user.roles)
 
 
 @bp.route("/instances/<int:instance_id>")

@@ -32,6 +32,7 @@ _MENU = [
     ("outbox.index", _l("Outbox"), {"hr", "secrecy_office"}),
     ("organisation.index", _l("Organisation"), {"hr", "secrecy_office"}),
     ("hr.pledges", _l("Annual pledges"), {"hr", "secrecy_office"}),
+    ("hr.non_compete", _l("Non-compete monitoring"), {"hr", "secrecy_office"}),
     ("log_review.index", _l("Access log review"), {"secrecy_office"}),
     ("verify.index", _l("Verify a PDF"), set()),
 ]

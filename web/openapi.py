@@ -86,8 +86,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "mibao API", "version": "1",
                  "description": "Start trade-secret processes, follow their tasks and fetch signed agreements. "
-                                "Authenticate with a bearer token from `mibao token create USER_ID --label L`; "
-                                "requests act as that user."},
+                                "Authenticate with a bearer token (made on the web's account page, or with "
+                                "`mibao token create USER_ID --label L --scope read|act --days N`); requests act as "
+                                "that user. A token expires, and one with the scope `read` may only GET."},
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
         "paths": {
@@ -134,11 +135,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "an API token (mibao token create)"}},
+                                               "description": "an API token (account page, or mibao token create)"}},
             "schemas": _SCHEMAS,
             "responses": {
-                "Unauthorised": _json(error, "no token, or an unknown or revoked one"),
-                "Forbidden": _json(error, "the token's user may not do this"),
+                "Unauthorised": _json(error, "no token, or an unknown, expired or revoked one"),
+                "Forbidden": _json(error, "the token's user may not do this, or the token may only read"),
                 "NotFound": _json(error, "no such item, or not visible to the token's user"),
                 "Conflict": _json(error, "already done (by someone else)"),
                 "Invalid": _json(error, "the data does not match the form"),

@@ -1,4 +1,9 @@
-"""Who is asking, and may they: the signed-in user, role checks, and the response headers every page gets."""
+"""Who is asking, and may they: the signed-in user, role checks, and the response headers every page gets.
+
+A sign-in lives on the server (``records.sign_ins``): the session cookie carries only its random token, so
+signing out, the person ending it from their account page, idleness, the absolute limit and the account being
+disabled all end it at once, whatever copies of the cookie exist.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, abort, g, redirect, request, session, url_for
+from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
+from records import sign_ins
+from records.db import transaction
 from records.models import User
-from records.people import may_sign_in
+from web.config import LANGUAGES
 from web.state import state
 
-__all__ = ["current_user", "load_user", "login_required", "roles_required", "security_headers", "sign_in"]
+__all__ = ["current_sign_in", "current_user", "limits", "load_user", "login_required", "roles_required",
+           "security_headers", "sign_in", "sign_out"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,15 +28,24 @@ _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 
         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+def limits() -> sign_ins.Limits:
+    return sign_ins.Limits(idle=current_app.config["SESSION_IDLE"],
+                           absolute=current_app.config["PERMANENT_SESSION_LIFETIME"])
+
+
 def load_user() -> None:
-    g.user = None
-    uid = session.get("uid")
-    if uid:
-        with state().sessions() as db:
-            user = db.get(User, uid)
-            if user is not None and may_sign_in(user):
-                db.expunge(user)
-                g.user = user
+    g.user, g.sign_in_id = None, None
+    token = session.get("sid")
+    if not token or request.endpoint == "static":
+        return
+    with transaction(state().sessions) as db:
+        found = sign_ins.current(db, str(token), now=state().engine.clock.now(), limits=limits())
+        if found is not None:
+            row, user = found
+            db.expunge(user)
+            g.user, g.sign_in_id = user, row.id
+    if found is None:
+        session.pop("sid", None)   # ended on the server: the cookie's token is worth nothing now
 
 
 def current_user() -> User | None:
@@ -36,10 +53,37 @@ def current_user() -> User | None:
     return user
 
 
+def current_sign_in() -> int | None:
+    found: int | None = g.get("sign_in_id")
+    return found
+
+
 def sign_in(user: User) -> None:
+    """Begin a sign-in for ``user`` (whose password or directory bind was checked) in a fresh cookie."""
+    chosen = user.language if user.language in LANGUAGES else session.get("lang")
     session.clear()               # a fresh session on login: no fixation
-    session["uid"] = user.id
+    with transaction(state().sessions) as db:
+        session["sid"] = sign_ins.begin(db, user, now=state().engine.clock.now(), limits=limits(),
+                                        user_agent=request.user_agent.string, address=request.remote_addr or "")
+        if chosen in LANGUAGES:
+            stored = db.get(User, user.id)
+            if stored is not None and stored.language != chosen:
+                stored.language = chosen  # English chosen on the login page stays with the person
+            session["lang"] = chosen
     session.permanent = True
+
+
+def sign_out() -> None:
+    """End this browser's sign-in on the server and forget it; the language choice stays."""
+    sign_in_id, user = current_sign_in(), current_user()
+    if sign_in_id is not None and user is not None:
+        with transaction(state().sessions) as db:
+            sign_ins.end(db, user_id=user.id, sign_in_id=sign_in_id, now=state().engine.clock.now(),
+                         reason="signed_out")
+    lang = session.get("lang")
+    session.clear()
+    if lang in LANGUAGES:
+        session["lang"] = lang
 
 
 def login_required(view: F) -> F:

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from records import api_tokens, sign_ins
 from records.access_grants import request_access, resource_of_item
 from records.carriers import register_carrier, run_step
 from records.db import transaction
@@ -34,7 +35,9 @@ from records.models import (
     Notification,
     ProcessInstance,
     SecretItem,
+    SignIn,
     Task,
+    TokenScope,
     User,
 )
 from tests.web.flows import to_committee_vote, to_first_signature
@@ -78,6 +81,10 @@ def world(web: WebState, app: Flask, fast_services: WebState) -> dict[str, Any]:
         assert eng01 is not None
         grant = request_access(session, eng01, resource_of_item(item), "view", "核对热处理参数",
                                now=web.engine.clock.now()).id
+        sign_ins.begin(session, eng01, now=web.engine.clock.now(), limits=sign_ins.Limits())
+        eng01_sign_in = session.scalars(select(SignIn.id).where(SignIn.user_id == "eng01")).one()
+        eng01_token = api_tokens.create(session, user_id="eng01", label="eng01's", scope=TokenScope.READ, days=30,
+                                        now=web.engine.clock.now())[0].id
     carrier = _as(web, "sec01", register_carrier, serial="HX-001", name=SECRET_NAME, level="core", form="paper",
                   department="技术研发部")
     other = _as(web, "sec01", register_carrier, serial="HX-002", name=SECRET_NAME, level="core", form="paper",
@@ -93,7 +100,7 @@ def world(web: WebState, app: Flask, fast_services: WebState) -> dict[str, Any]:
             "number": 1, "instance_id": sign_task.instance_id, "committee_instance_id": committee,
             "user_id": "eng01", "item_id": item_id, "grant_id": grant, "carrier_id": carrier.id,
             "movement_id": movement, "destruction_id": destruction.id, "message_id": message, "name": upload,
-            "batch_id": batch}
+            "batch_id": batch, "sign_in_id": eng01_sign_in, "token_id": eng01_token}
 
 
 def _values(endpoint: str, arguments: set[str], world: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +118,8 @@ def _state(web: WebState) -> list[tuple[Any, ...]]:
                       Document.path), select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.version),
                       select(AccessGrant.id, AccessGrant.status), select(Carrier.id, Carrier.status, Carrier.holder),
                       select(CarrierMovement.id, CarrierMovement.confirmed_by), select(Destruction.id,
-                      Destruction.status, Destruction.approved_by)):
+                      Destruction.status, Destruction.approved_by), select(SignIn.id, SignIn.ended_at),
+                      select(ApiToken.id, ApiToken.revoked_at)):
             rows.extend(tuple(r) for r in session.execute(query))
         return rows
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from records import sign_ins
+from records.db import transaction
+from records.models import User
 from tests.web.support import link_row, start_probe
 from web.demo import DEMO_PASSWORD
 from web.state import WebState
@@ -20,8 +23,13 @@ def test_an_outside_account_cannot_sign_in_even_with_a_password(client: FlaskCli
 
 
 def test_a_session_held_by_an_outside_account_counts_as_signed_out(client: FlaskClient) -> None:
-    with client.session_transaction() as session:       # e.g. a cookie from before the rule
-        session["uid"] = "visitor01"
+    web: WebState = client.application.extensions["mibao"]
+    with transaction(web.sessions) as db:                # e.g. a sign-in from before the rule
+        visitor = db.get(User, "visitor01")
+        assert visitor is not None
+        token = sign_ins.begin(db, visitor, now=web.engine.clock.now(), limits=sign_ins.Limits())
+    with client.session_transaction() as session:
+        session["sid"] = token
     response = client.get("/inbox")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 

@@ -58,11 +58,12 @@ def test_no_route_is_open_by_accident(app: Flask, client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("user", ["eng02"])
 def test_staff_without_roles_reach_nothing_else(app: Flask, login: Callable[[str], FlaskClient], user: str) -> None:
-    """An employee without a role may see their inbox, their access requests and the carriers
-    issued to them, and nothing that takes an id."""
+    """An employee without a role may see their inbox, their access requests, the carriers issued to them and
+    their own account, and nothing that takes an id."""
     client = login(user)
     for endpoint, method, path in _routes(app):
-        if endpoint in {"inbox.index", "access.index", "carriers.mine"} or path.startswith(("/api/", "/x/")):
+        if endpoint in {"inbox.index", "access.index", "carriers.mine", "account.index", "account.end_others",
+                        "account.create_token"} or path.startswith(("/api/", "/x/")):
             continue
         response = client.open(path, method=method)
         assert response.status_code in (400, 403, 404, 405), (endpoint, method, path, response.status_code)

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from records.db import transaction
+from records.db import database_url, transaction
 from records.instance import Instance
 from records.models import User
 from tests.web.conftest import demo_app
@@ -80,11 +80,13 @@ def test_wrong_password_and_unknown_user_look_the_same(client: FlaskClient) -> N
 
 def test_a_session_opened_on_one_web_node_is_valid_on_another(tmp_path: Path, clock: FixedClock,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Behind a proxy the next request may go to another node: with the same MIBAO_SECRET_KEY (and each its own
-    instance folder) the session cookie one node set is honoured by the other; without it, it is not."""
+    """Behind a proxy the next request may go to another node: with the same MIBAO_SECRET_KEY and the same
+    database (each its own instance folder) the sign-in one node began is honoured by the other; without the key,
+    it is not."""
     monkeypatch.setenv("MIBAO_SECRET_KEY", "the same value on every web node")
     node_a = demo_app(tmp_path / "node-a", clock)
-    node_b = demo_app(tmp_path / "node-b", clock)
+    node_b = demo_app(tmp_path / "node-b", clock,
+                      {"DATABASE_URL": database_url(Instance.from_env(tmp_path / "node-a"))})
     app_a, app_b = next(node_a), next(node_b)
     cookie = sign_in(app_a, "eng01").get_cookie("mibao_session")
     assert cookie is not None
@@ -92,7 +94,8 @@ def test_a_session_opened_on_one_web_node_is_valid_on_another(tmp_path: Path, cl
     other.set_cookie("mibao_session", cookie.value)
     assert other.get("/inbox").status_code == 200
     monkeypatch.delenv("MIBAO_SECRET_KEY")
-    node_c = demo_app(tmp_path / "node-c", clock)
+    node_c = demo_app(tmp_path / "node-c", clock,                    # the same database, its own key
+                      {"DATABASE_URL": database_url(Instance.from_env(tmp_path / "node-a"))})
     stranger = next(node_c).test_client()
     stranger.set_cookie("mibao_session", cookie.value)
     assert stranger.get("/inbox").status_code == 302                 # back to the sign-in page

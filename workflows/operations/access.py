@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-
 from records.access_grants import revoke_all
-from records.models import ApiToken, Notification, PersonStatus, Revocation, User
+from records.api_tokens import owned
+from records.models import Notification, PersonStatus, Revocation, User
 from records.organisation import set_status
 from workflows.authority import content_level, decision_department, resolve_decider
 from workflows.registry import OPERATIONS, OperationContext
@@ -28,10 +27,9 @@ def revoke_access(ctx: OperationContext, system: str) -> dict[str, str | int]:
     user = ctx.session.get(User, person)
     done: dict[str, int] = {}
     if user is not None and system == "accounts":
+        done["api_tokens"] = len([t for t in owned(ctx.session, person) if t.revoked_at is None])
+        # Ends the account's posts, sign-ins and API tokens at once (records.organisation.set_status).
         set_status(ctx.session, actor=ctx.actor, user_id=person, status=PersonStatus.LEFT, now=ctx.now)
-        tokens = ctx.session.execute(update(ApiToken).where(ApiToken.user_id == person, ApiToken.revoked_at.is_(None))
-                                     .values(revoked_at=ctx.now))
-        done["api_tokens"] = tokens.rowcount  # type: ignore[attr-defined]
     if user is not None and system == "files":
         done["access_grants"] = revoke_all(ctx.session, person, actor=ctx.actor, now=ctx.now)
     ctx.session.add(Revocation(instance_id=ctx.instance.id, person=person, system=system,

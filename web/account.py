@@ -1,0 +1,112 @@
+"""The person's own account: where they are signed in (and ending those sign-ins), and their API tokens (made with
+a scope and an expiry, shown once, revoked). Everything here is the signed-in person's own: another person's
+sign-in or token looks the same as one that does not exist."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from records import api_tokens, sign_ins
+from records.db import transaction
+from records.models import ApiToken, SignIn, TokenScope, User
+from web.audit_log import log_access
+from web.security import current_sign_in, current_user, limits, login_required
+from web.state import state
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+DEFAULT_DAYS = 90
+
+
+def _me() -> User:
+    user = current_user()
+    assert user is not None   # login_required
+    return user
+
+
+def _page(new_secret: str | None = None, problems: list[str] | None = None, status: int = 200) -> tuple[str, int]:
+    me, now = _me(), state().engine.clock.now()
+    with state().sessions() as db:
+        live: list[SignIn] = sign_ins.open_for(db, me.id, now=now, limits=limits())
+        tokens: list[ApiToken] = api_tokens.owned(db, me.id)
+        db.expunge_all()
+    return render_template("account/index.html", sign_ins=live, this_sign_in=current_sign_in(), tokens=tokens,
+                           now=now, new_secret=new_secret, problems=problems or [], scopes=list(TokenScope),
+                           max_days=api_tokens.MAX_DAYS, default_days=DEFAULT_DAYS, form=request.form), status
+
+
+@bp.get("")
+@login_required
+def index() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/sign-ins/<int:sign_in_id>/end")
+@login_required
+def end_sign_in(sign_in_id: int) -> Response:
+    with transaction(state().sessions) as db:
+        ended = sign_ins.end(db, user_id=_me().id, sign_in_id=sign_in_id, now=state().engine.clock.now(),
+                             reason="ended")
+    if not ended:
+        abort(404)
+    if sign_in_id == current_sign_in():
+        return redirect(url_for("auth.login"))
+    flash(_("That sign-in has ended: the browser that held it must sign in again."), "ok")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/sign-ins/end-others")
+@login_required
+def end_others() -> Response:
+    with transaction(state().sessions) as db:
+        count = sign_ins.end_all(db, user_id=_me().id, now=state().engine.clock.now(), reason="ended",
+                                 keep=current_sign_in())
+    flash(_("Signed out everywhere else (%(count)d sign-ins ended).", count=count), "ok")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/tokens")
+@login_required
+def create_token() -> tuple[str, int]:
+    form, problems = request.form, []
+    scope_text, days_text = form.get("scope", ""), form.get("days", "").strip()
+    if scope_text not in {s.value for s in TokenScope}:
+        problems.append(_("Choose what the token may do: read, or read and act."))
+    if not days_text.isdigit():
+        problems.append(_("Say for how many days the token is valid (a whole number, 1 to %(max)d).",
+                          max=api_tokens.MAX_DAYS))
+    if problems:
+        return _page(problems=problems, status=400)
+    try:
+        with transaction(state().sessions) as db:
+            row, secret = api_tokens.create(db, user_id=_me().id, label=form.get("label", ""),
+                                            scope=TokenScope(scope_text), days=int(days_text),
+                                            now=state().engine.clock.now())
+            token_id = row.id
+    except api_tokens.TokenError as error:
+        return _page(problems=[_token_problem(error)], status=400)
+    log_access("api_token_created", "api_token", token_id, None, None, True, detail={"scope": scope_text})
+    return _page(new_secret=secret)
+
+
+def _token_problem(error: api_tokens.TokenError) -> str:
+    text = str(error)
+    if text.startswith("label"):
+        return str(_("Name the token in 1 to 100 characters, e.g. the HR system that will use it."))
+    if text.startswith("days"):
+        return str(_("A token is valid for 1 to %(max)d days.", max=api_tokens.MAX_DAYS))
+    return str(_("This account cannot have API tokens."))
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    with transaction(state().sessions) as db:
+        revoked = api_tokens.revoke(db, token_id, now=state().engine.clock.now(), owner=_me().id)
+    if not revoked:
+        abort(404)
+    log_access("api_token_revoked", "api_token", token_id, None, None, True)
+    flash(_("The token is revoked: requests that send it are refused from now on."), "ok")
+    return redirect(url_for("account.index"))
