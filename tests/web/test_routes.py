@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing.converters import NumberConverter
 
 # endpoint → why anyone may open it
 PUBLIC = {
@@ -33,7 +34,7 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
         if rule.endpoint in PUBLIC:
             continue
         converters = rule._converters  # which arguments are numbers (werkzeug keeps them private)
-        values = {arg: DUMMY.get(arg, 99999 if type(converters[arg]).__name__ == "IntegerConverter" else "x")
+        values = {arg: DUMMY.get(arg, 99999 if isinstance(converters[arg], NumberConverter) else "x")
                   for arg in rule.arguments}
         path = rule.build(values, append_unknown=False)
         assert path is not None
