@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cli import context
-from records import audit
+from records import audit, two_factor
 from records.db import transaction
 from records.demo_org import ensure_demo
 from records.levels import SecretLevel
@@ -98,6 +98,21 @@ def _checked(password: str, user_inputs: tuple[str, ...]) -> str:
 def _set_password(session: Session, account: User, password: str) -> None:
     account.password_hash = hash_password(password)
     audit.record(session, actor="cli", action="password_set", target_type="user", target_id=account.id)
+
+
+@user.command("reset-2fa")
+@click.argument("user_id")
+def user_reset_two_factor(user_id: str) -> None:
+    """Turn USER_ID's two-step sign-in off (a lost phone, with no recovery code left): they set it up again at
+    their next sign-in where their roles require it. Check who is asking first."""
+    with context.engine(context.instance()) as engine, transaction(engine.sessions) as session:
+        if session.get(User, user_id) is None:
+            raise click.ClickException(f"there is no user {user_id!r}")
+        if not two_factor.remove(session, user_id):
+            click.echo(f"{user_id}: had no two-step sign-in; nothing was changed")
+            return
+        audit.record(session, actor="cli", action="two_factor_reset", target_type="user", target_id=user_id)
+    click.echo(f"{user_id}: two-step sign-in is off; they set it up again at their next sign-in")
 
 
 @user.command("demo")

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -44,26 +45,32 @@ __all__ = [
     "ExternalLink",
     "GrantStatus",
     "HistoryEntry",
+    "IdentitySource",
     "InstanceStatus",
     "ItemStatus",
     "Job",
     "JobStatus",
     "Lease",
+    "LoginThrottle",
     "MovementKind",
     "NonCompeteCheck",
     "Notification",
     "OrgChange",
     "OrgPost",
     "OrgSetting",
+    "PasswordLink",
+    "PasswordLinkPurpose",
     "PersonStatus",
     "ProcessDefinition",
     "ProcessInstance",
+    "RecoveryCode",
     "Revocation",
     "SecretItem",
     "SignIn",
     "Task",
     "TaskState",
     "TokenScope",
+    "TwoFactor",
     "User",
     "utcnow",
 ]
@@ -165,6 +172,14 @@ class PersonStatus(StrEnum):
     LEFT = "left"
 
 
+class IdentitySource(StrEnum):
+    """Where a person's sign-in is checked: our own password (None on the row), the company's directory (LDAP /
+    Active Directory) or an OpenID provider. A person from a directory keeps its id in ``User.external_id``."""
+
+    LDAP = "ldap"
+    OIDC = "oidc"
+
+
 class OrgPost(StrEnum):
     """The posts that carry authority in a process (seed 000, seed 001): who decides is read from these."""
 
@@ -216,6 +231,7 @@ class DestructionStatus(StrEnum):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("identity_source", "external_id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -229,6 +245,8 @@ class User(Base):
     status: Mapped[PersonStatus] = mapped_column(String(20), default=PersonStatus.ACTIVE,
                                                  server_default=PersonStatus.ACTIVE.value)
     language: Mapped[str | None] = mapped_column(String(10))            # the UI language the person chose
+    identity_source: Mapped[IdentitySource | None] = mapped_column(String(10))  # None = our own password
+    external_id: Mapped[str | None] = mapped_column(String(300))        # the DN / OIDC subject at that source
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -324,6 +342,63 @@ class SignIn(Base):
     ended_reason: Mapped[str | None] = mapped_column(String(30))        # signed_out / ended / idle / expired / …
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginThrottle(Base):
+    """Failed password sign-ins per account name, for the per-account lockout. Keyed by the name as typed
+    (normalised), whether or not such an account exists, so a lockout says nothing about which names are real."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[dt.datetime]
+    locked_until: Mapped[dt.datetime | None]
+
+
+class TwoFactor(Base):
+    """A person's authenticator (TOTP, RFC 6238): confirmed once they typed a first code from it."""
+
+    __tablename__ = "two_factors"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))                     # base32, as the authenticator app holds it
+    created_at: Mapped[dt.datetime]
+    confirmed_at: Mapped[dt.datetime | None]
+    last_step: Mapped[int | None] = mapped_column(BigInteger)           # the last accepted 30 s step: codes are one-use
+
+
+class RecoveryCode(Base):
+    """One of a person's one-time recovery codes (for a lost phone); only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class PasswordLinkPurpose(StrEnum):
+    INVITE = "invite"       # a new account: the person sets their first password
+    RESET = "reset"         # a forgotten password
+
+
+class PasswordLink(Base):
+    """A one-time link, sent by mail, to set a password: an invitation or a reset. Only its SHA-256 is kept; it
+    expires, and is spent by its use or by a newer link for the same person."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[PasswordLinkPurpose] = mapped_column(String(10))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
 
 
 class ExternalLink(Base):

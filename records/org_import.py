@@ -28,6 +28,7 @@ from records.models import Appointment, Department, OrgPost, PersonStatus, User
 from records.organisation import (
     GENERAL_MANAGER_ROLE,
     POST_ROLES,
+    OrganisationError,
     add_department,
     appoint,
     dismiss,
@@ -36,7 +37,7 @@ from records.organisation import (
 )
 from records.people import OUTSIDE_PARTY_ROLE
 
-__all__ = ["COLUMNS", "ImportReport", "RowResult", "import_people"]
+__all__ = ["COLUMNS", "ImportReport", "RowResult", "add_person", "import_people"]
 
 REQUIRED = ("id", "name", "department")
 COLUMNS = (*REQUIRED, "post", "personnel_level", "status", "roles", "email", "identifier", "head", "liaison",
@@ -260,3 +261,22 @@ def import_people(session: Session, text: str, *, actor: str, now: dt.datetime) 
                detail={**report.counts(), "posts_ended": report.posts_ended}, now=now)
     report.rows.sort(key=lambda r: r.line)
     return report
+
+
+def add_person(session: Session, fields: dict[str, str], *, actor: str, now: dt.datetime) -> User:
+    """One new person, from the organisation page (or the onboarding form): the same columns and checks as a row
+    of the import, without posts (appoint them on the page). :class:`OrganisationError` names every problem."""
+    row, problems = _parse(0, {k: v for k, v in fields.items() if k not in {"head", "liaison", "committee"}})
+    if row is not None and session.get(User, row.id) is not None:
+        problems.append(f"there is already a person with the id {row.id!r}: choose another id")
+    if row is None or problems:
+        raise OrganisationError("; ".join(problems))
+    if session.scalars(select(Department.name).where(Department.name == row.department)).first() is None:
+        add_department(session, actor=actor, name=row.department, now=now)
+    user = User(id=row.id, name=row.name, department=row.department, post=row.post, personnel_level=row.level,
+                email=row.email, identifier=row.identifier, roles=row.roles, status=row.status, created_at=now)
+    session.add(user)
+    session.flush()
+    log_change(session, actor=actor, action="add", subject=row.id,
+               detail={"name": row.name, "department": row.department, "roles": row.roles}, now=now)
+    return user

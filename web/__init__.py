@@ -13,6 +13,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import ImmutableDict
 from werkzeug.routing import IntegerConverter, Map
 
 from records.db import database_url, make_engine, make_session_factory
@@ -56,6 +57,13 @@ class RowId(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# Times on the pages are China time (the timezone selector) written the way people here write them, the same in
+# both languages: 2026-12-04 14:30, not the English locale's "12/4/26, 2:30 PM" nor an ISO string in UTC.
+_DATE_FORMATS = ImmutableDict({**Babel.default_date_formats, "datetime.short": "yyyy-MM-dd HH:mm",
+                               "datetime.medium": "yyyy-MM-dd HH:mm:ss", "date.short": "yyyy-MM-dd",
+                               "time.short": "HH:mm"})
+
+
 def _locale() -> str:
     # Chinese unless the user chose English with the switch: the users are Chinese, and a browser's
     # language setting (often English on company machines) is a weaker signal than their choice. The choice is
@@ -83,7 +91,7 @@ def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = 
     app.extensions["mibao"] = WebState(instance=instance, db=db, sessions=engine.sessions, services=services,
                                        engine=engine)
     csrf.init_app(app)
-    Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Shanghai")
+    Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Shanghai", date_formats=_DATE_FORMATS)
     limiter.init_app(app)
     app.before_request(load_user)
     app.after_request(security_headers)
@@ -118,4 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(log_review.bp)
     app.register_blueprint(organisation.bp)
+    if app.config.get("OIDC") is not None:      # OpenID Connect sign-in, only where configured (MIBAO_OIDC_*)
+        from web import oidc
+        oidc.install(app, app.config["OIDC"])
     navigation.install(app)

@@ -1,17 +1,19 @@
-"""The person's own account: where they are signed in (and ending those sign-ins), and their API tokens (made with
-a scope and an expiry, shown once, revoked). Everything here is the signed-in person's own: another person's
+"""The person's own account: where they are signed in (and ending those sign-ins), their second sign-in step
+(set up, new recovery codes, off where it is not required), and their API tokens (made with a scope and an
+expiry, shown once, revoked). Everything here is the signed-in person's own: another person's
 sign-in or token looks the same as one that does not exist."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from records import api_tokens, sign_ins
+from records import api_tokens, sign_ins, two_factor
 from records.db import transaction
 from records.models import ApiToken, SignIn, TokenScope, User
 from web.audit_log import log_access
+from web.auth import enrolment
 from web.security import current_sign_in, current_user, limits, login_required
 from web.state import state
 
@@ -31,10 +33,13 @@ def _page(new_secret: str | None = None, problems: list[str] | None = None, stat
     with state().sessions() as db:
         live: list[SignIn] = sign_ins.open_for(db, me.id, now=now, limits=limits())
         tokens: list[ApiToken] = api_tokens.owned(db, me.id)
+        second_step = {"on": two_factor.active(db, me.id), "codes_left": two_factor.recovery_codes_left(db, me.id),
+                       "required": two_factor.required(me, current_app.config["TWO_FACTOR_ROLES"])}
         db.expunge_all()
     return render_template("account/index.html", sign_ins=live, this_sign_in=current_sign_in(), tokens=tokens,
                            now=now, new_secret=new_secret, problems=problems or [], scopes=list(TokenScope),
-                           max_days=api_tokens.MAX_DAYS, default_days=DEFAULT_DAYS, form=request.form), status
+                           max_days=api_tokens.MAX_DAYS, default_days=DEFAULT_DAYS, form=request.form,
+                           second_step=second_step), status
 
 
 @bp.get("")
@@ -109,4 +114,62 @@ def revoke_token(token_id: int) -> Response:
         abort(404)
     log_access("api_token_revoked", "api_token", token_id, None, None, True)
     flash(_("The token is revoked: requests that send it are refused from now on."), "ok")
+    return redirect(url_for("account.index"))
+
+
+# -- the second step (records.two_factor) ------------------------------------------------------------------------
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup() -> str | Response:
+    me, now = _me(), state().engine.clock.now()
+    with transaction(state().sessions) as db:
+        if two_factor.active(db, me.id):
+            return redirect(url_for("account.index"))
+        secret = two_factor.pending_secret(db, me.id) or two_factor.begin(db, me.id, now=now)
+        codes = two_factor.confirm(db, me.id, request.form.get("code", ""), now=now) \
+            if request.method == "POST" else None
+    if codes is None:
+        if request.method == "POST":
+            flash(_("That code is not right. Check that the app shows the account “%(account)s” and type the 6 "
+                    "digits it shows now.", account=me.id), "error")
+        return render_template("two_factor/enrol.html", user=me, **enrolment(secret, me))
+    log_access("two_factor_on", "user", me.id, None, None, True)
+    return render_template("two_factor/codes.html", codes=codes, next=url_for("account.index"))
+
+
+def _code_ok() -> bool:
+    """The current code (or a recovery code) typed with a change to the second step: a borrowed, signed-in
+    browser alone cannot turn it off or read new recovery codes."""
+    with transaction(state().sessions) as db:
+        ok = two_factor.verify(db, _me().id, request.form.get("code", ""), now=state().engine.clock.now())
+    if ok is None:
+        flash(_("That code is not right, or was used already: type the 6 digits your app shows now."), "error")
+    return ok is not None
+
+
+@bp.post("/two-factor/recovery-codes")
+@login_required
+def new_recovery_codes() -> str | Response:
+    if not _code_ok():
+        return redirect(url_for("account.index"))
+    with transaction(state().sessions) as db:
+        codes = two_factor.new_recovery_codes(db, _me().id, now=state().engine.clock.now())
+    log_access("recovery_codes_renewed", "user", _me().id, None, None, True)
+    return render_template("two_factor/codes.html", codes=codes, next=url_for("account.index"))
+
+
+@bp.post("/two-factor/off")
+@login_required
+def two_factor_off() -> Response:
+    me = _me()
+    if two_factor.required(me, current_app.config["TWO_FACTOR_ROLES"]):
+        flash(_("Your roles require two-step sign-in: it cannot be turned off. For a new phone, set it up again "
+                "after HR or the secrecy office resets it."), "error")
+        return redirect(url_for("account.index"))
+    if _code_ok():
+        with transaction(state().sessions) as db:
+            two_factor.remove(db, me.id)
+        log_access("two_factor_off", "user", me.id, None, None, True)
+        flash(_("Two-step sign-in is off: your password alone signs you in."), "ok")
     return redirect(url_for("account.index"))

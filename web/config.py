@@ -8,7 +8,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from records import login_throttle, two_factor
 from records.instance import Instance
+from web.oidc_settings import OidcSettings
 from workflows.composition import Settings
 
 __all__ = ["LANGUAGES", "make_config"]
@@ -30,13 +32,23 @@ def _secret_key(instance: Instance) -> str:
     return path.read_text().strip()
 
 
-def _minutes(name: str, default: int) -> int:
+def _minutes(name: str, default: int, unit: str = "minutes") -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a whole number of minutes of at least 1, not {value!r}")
+        raise ValueError(f"{name} must be a whole number of {unit} of at least 1, not {value!r}")
     return int(value)
+
+
+def _roles(name: str, default: frozenset[str]) -> frozenset[str]:
+    """A comma-separated list of roles; "none" for none."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() == "none":
+        return frozenset()
+    return frozenset(r.strip() for r in value.split(",") if r.strip())
 
 
 def make_config(instance: Instance, override: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -61,6 +73,17 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("MIBAO_LOGIN_RATE_LIMIT", "10 per minute"),
+        # OpenID Connect sign-in (web.oidc): None unless MIBAO_OIDC_ISSUER is set. OIDC_LABEL, the login page's
+        # button text, is set when it is installed.
+        "OIDC": OidcSettings.from_env(os.environ),
+        "OIDC_LABEL": None,
+        # How many wrong passwords (or codes) for one account name within how many minutes lock it for as long.
+        "LOGIN_LOCKOUT": login_throttle.Policy(
+            failures=_minutes("MIBAO_LOCKOUT_FAILURES", 5, unit="attempts"),
+            window=dt.timedelta(minutes=_minutes("MIBAO_LOCKOUT_MINUTES", 15)),
+            lock=dt.timedelta(minutes=_minutes("MIBAO_LOCKOUT_MINUTES", 15))),
+        # Whose accounts must sign in with a second step (records.two_factor): by default those that open the most.
+        "TWO_FACTOR_ROLES": _roles("MIBAO_2FA_ROLES", two_factor.DEFAULT_ROLES),
         "EXTERNAL_LINK_DAYS": settings.external_link_days,
         "PUBLIC_URL": settings.public_url,
         "BROKER_URL": settings.broker_url,

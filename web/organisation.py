@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from records import organisation
+from records import organisation, password_links, two_factor
 from records.db import transaction
-from records.models import Department, OrgPost, PersonStatus, User
-from records.org_import import COLUMNS, ImportReport, import_people
+from records.levels import LEVELS
+from records.models import Department, OrgPost, PasswordLink, PasswordLinkPurpose, PersonStatus, TwoFactor, User
+from records.org_import import COLUMNS, ROW_ROLES, ImportReport, add_person, import_people
 from records.people import OUTSIDE_PARTY_ROLE
 from web.security import current_user, roles_required
 from web.state import state
@@ -44,6 +45,9 @@ POSTS = {OrgPost.DEPARTMENT_HEAD: _l("Department head"), OrgPost.LIAISON: _l("De
 PER_DEPARTMENT = (OrgPost.DEPARTMENT_HEAD, OrgPost.LIAISON)
 STATUSES = {PersonStatus.ACTIVE: _l("in service"), PersonStatus.LEAVING: _l("leaving"),
             PersonStatus.LEFT: _l("left")}
+# The roles a person is given on the page (the post roles come from appointments).
+ROLE_NAMES = {"employee": _l("Employee"), "hr": _l("HR"), "secrecy_office": _l("Secrecy office"),
+              organisation.GENERAL_MANAGER_ROLE: _l("General manager")}
 RULES = {"committee.quorum": "quorum", "committee.majority": "majority"}   # setting → form field (percent)
 
 E = TypeVar("E", bound=StrEnum)
@@ -130,8 +134,17 @@ def _page_data(session: Session, filters: dict[str, str], page: int) -> dict[str
     history = organisation.history(session, limit=HISTORY_SHOWN)
     named = {c.actor for c in history} | {c.subject for c in history}
     names = {i: n for i, n in session.execute(select(User.id, User.name).where(User.id.in_(named)))}
+    shown = people[(page - 1) * PEOPLE_PAGE:page * PEOPLE_PAGE]
+    ids = [u.id for u in shown]
+    second_step = set(session.scalars(select(TwoFactor.user_id).where(TwoFactor.user_id.in_(ids),
+                                                                     TwoFactor.confirmed_at.is_not(None))))
+    invited = set(session.scalars(select(PasswordLink.user_id).where(
+        PasswordLink.user_id.in_(ids), PasswordLink.used_at.is_(None),
+        PasswordLink.expires_at > state().engine.clock.now())))
     return {"departments": _departments(session), "committee": organisation.committee(session),
-            "people": people[(page - 1) * PEOPLE_PAGE:page * PEOPLE_PAGE], "total": len(people), "page": page,
+            "second_step": second_step, "invited": invited, "row_roles": sorted(ROW_ROLES),
+            "role_names": ROLE_NAMES, "levels": LEVELS,
+            "people": shown, "total": len(people), "page": page,
             "pages": pages, "filters": filters, "history": history, "names": names, "posts": POSTS,
             "statuses": STATUSES, "percent": _shown}
 
@@ -204,6 +217,70 @@ def status() -> Response:
     return _change(lambda s, actor, now: organisation.set_status(s, actor=actor, user_id=user_id, status=status,
                                                                  now=now),
                    _("%(person)s is now marked as %(status)s.", person=user_id, status=STATUSES[status]))
+
+
+# -- accounts ----------------------------------------------------------------------------------------------------
+
+@bp.route("/people", methods=["POST"])
+@roles_required(*ROLES)
+def add() -> Response:
+    """A new person; with an e-mail address (or the outbox) they get an invitation to set their password."""
+    fields = {k: _field(k) for k in ("id", "name", "department", "email", "post", "personnel_level", "identifier")}
+    fields["roles"] = ",".join(r for r in request.form.getlist("roles") if r) or "employee"
+    invite = request.form.get("invite") == "1"
+    try:
+        with transaction(state().sessions) as session:
+            now = state().engine.clock.now()
+            user = add_person(session, fields, actor=_actor(), now=now)
+            if invite:
+                password_links.issue(session, user, PasswordLinkPurpose.INVITE, actor=_actor(), now=now,
+                                     public_url=str(current_app.config["PUBLIC_URL"]))
+    except organisation.OrganisationError as exc:
+        flash(_("Nobody was added: %(reason)s", reason=str(exc)), "error")
+        return _back()
+    flash(_("%(person)s is added.", person=fields["id"]) + " " + (
+        _("The invitation to set a password is in the outbox (and mailed, where mail is set up); it works for 3 "
+          "days.") if invite else _("They cannot sign in until you send an invitation.")), "success")
+    return _back()
+
+
+@bp.route("/password-link", methods=["POST"])
+@roles_required(*ROLES)
+def password_link() -> Response:
+    """An invitation (no password yet) or a reset link (a forgotten one) for a person; earlier links stop working."""
+    user_id = _field("user_id")
+    try:
+        with transaction(state().sessions) as session:
+            user = session.get(User, user_id)
+            if user is None or OUTSIDE_PARTY_ROLE in (user.roles or []):
+                abort(404)
+            purpose = PasswordLinkPurpose.RESET if user.password_hash else PasswordLinkPurpose.INVITE
+            password_links.issue(session, user, purpose, actor=_actor(), now=state().engine.clock.now(),
+                                 public_url=str(current_app.config["PUBLIC_URL"]))
+    except password_links.LinkError as exc:
+        flash(_("No link was sent: %(reason)s", reason=str(exc)), "error")
+        return _back()
+    flash(_("A link for %(person)s to set a password is in the outbox (and mailed, where mail is set up).",
+            person=user_id), "success")
+    return _back()
+
+
+@bp.route("/two-factor/reset", methods=["POST"])
+@roles_required(*ROLES)
+def reset_two_factor() -> Response:
+    """For a lost phone: turn the person's second step off, so that they set it up again at their next sign-in
+    (where their roles require it) — after their identity was checked in person, which the page reminds of."""
+    user_id = _field("user_id")
+    with transaction(state().sessions) as session:
+        if session.get(User, user_id) is None:
+            abort(404)
+        was_on = two_factor.remove(session, user_id)
+        if was_on:
+            organisation.log_change(session, actor=_actor(), action="reset_2fa", subject=user_id, detail={},
+                                    now=state().engine.clock.now())
+    flash(_("Two-step sign-in of %(person)s is reset: they set it up again when they next sign in.",
+            person=user_id) if was_on else _("%(person)s had no two-step sign-in.", person=user_id), "success")
+    return _back()
 
 
 # -- import ------------------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 # Routes whose id is not somebody's record: the language code, static files, process definitions (HR's
 # launch pages, refused by role), and the /x/ links, whose forged and foreign tokens test_external covers.
 NOT_OWNED = {"auth.language", "static", "hr.start", "hr.start_person", "hr.start_csv", "hr.csv_sample",
-             "api.start"}
+             "api.start", "auth.set_password"}   # a password link is its own key (test_password_links.py)
 
 
 def _as(web: WebState, user_id: str, step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -66,7 +66,7 @@ def test_hr_and_the_secrecy_office_follow_the_money_month_by_month(login: Login,
     assert _cells(page.text, "Late or short") == ["Month 2: CN¥278.00 short"]
     assert _cells(page.text, "Escalation") == ["—"]
     assert _cells(page.text, "Current month") == [
-        "Month 3 not open yet proof due 2/10/27, 11:00 PM payment due 2/15/27, 11:00 PM"]
+        "Month 3 not open yet proof due 2027-02-10 23:00 payment due 2027-02-15 23:00"]
     assert 'class="alert"' in page.text                              # the shortfall stands out
     # The signed agreement, linked to its PDF for HR; the person's agreements and the instance one click away.
     assert f'href="/documents/{document}.pdf"' in page.text
@@ -83,7 +83,7 @@ def test_hr_and_the_secrecy_office_follow_the_money_month_by_month(login: Login,
     page = hr.get("/hr/non-compete")
     assert _cells(page.text, "Late or short") == ["Month 2: CN¥278.00 short Month 3: unpaid, 31 days late"]
     assert _cells(page.text, "Escalation") == [
-        "Month 3: more than 30 days late 3/18/27, 9:01 AM The former employee may end the agreement."]
+        "Month 3: more than 30 days late 2027-03-18 09:01 The former employee may end the agreement."]
     assert _cells(page.text, "Current month")[0].startswith("Month 3 proof received, to be paid")
     assert '<span class="badge">' in page.text
 

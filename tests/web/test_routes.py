@@ -22,6 +22,10 @@ PUBLIC = {
     "verify.check": "anyone may check a PDF",
     "inbox.home": "redirects to the inbox, which asks for a login",
     "api.openapi": "the API description itself",
+    "auth.code": "the second step of a sign-in whose password was right (else back to the login)",
+    "auth.enrol": "setting up the second step during such a sign-in (else back to the login)",
+    "auth.forgot": "asking for a reset link says nothing about who exists",
+    "auth.set_password": "opened by a one-time link, which is its own key",
 }
 DUMMY = {"task_id": "00000000-0000-0000-0000-000000000000", "document_id": "MB-20260101-00000000",
          "token": "forged-token", "n": 1, "id": 99999, "instance_id": 99999, "user_id": "nobody",
@@ -64,7 +68,8 @@ def test_staff_without_roles_reach_nothing_else(app: Flask, login: Callable[[str
     client = login(user)
     for endpoint, method, path in _routes(app):
         if endpoint in {"inbox.index", "access.index", "carriers.mine", "account.index", "account.end_others",
-                        "account.create_token"} or path.startswith(("/api/", "/x/")):
+                        "account.create_token", "account.two_factor_setup", "account.new_recovery_codes",
+                        "account.two_factor_off"} or path.startswith(("/api/", "/x/")):
             continue
         response = client.open(path, method=method)
         assert response.status_code in (400, 403, 404, 405), (endpoint, method, path, response.status_code)
