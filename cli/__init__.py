@@ -6,6 +6,7 @@ import click
 
 from cli.audit import audit
 from cli.demo import demo
+from cli.directory import directory
 from cli.documents import ca, render, sign, templates, verify
 from cli.errors import run_cli
 from cli.jobs import job, scheduler, worker
@@ -28,7 +29,7 @@ def mibao() -> None:
 
 
 for command in (templates, render, sign, verify, ca, samples, demo, process, task, tick, instance, user, serve, token,
-                audit, org, worker, scheduler, job):
+                audit, org, directory, worker, scheduler, job):
     mibao.add_command(command)
 
 

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from records import login_throttle, password_links, two_factor
+from records import directory, login_throttle, password_links, two_factor
 from records.db import transaction
-from records.models import PasswordLinkPurpose, User
+from records.directory import DirectorySettings, DirectoryUnavailable, EntryRefused
+from records.models import IdentitySource, PasswordLinkPurpose, User
 from records.people import may_sign_in
 from web import limiter
 from web.config import LANGUAGES
@@ -64,11 +65,26 @@ def login() -> str | Response:
         if until is not None:
             _locked(until)
             return render_template("login.html"), 429  # type: ignore[return-value]
+        password = request.form.get("password", "")
         with state().sessions() as db:
             user = db.scalars(select(User).where(User.id == username)).first()
-            ok = verify_password(user.password_hash if user else None, request.form.get("password", ""))
             if user is not None:
                 db.expunge(user)
+        directory: DirectorySettings | None = current_app.config.get("DIRECTORY")
+        if directory is not None and (user is None or user.identity_source == IdentitySource.LDAP):
+            try:
+                user = _from_directory(directory, username, password)
+            except DirectoryUnavailable:
+                flash(_("The company directory cannot be reached just now, so your password cannot be checked. "
+                        "Try again in a few minutes; if it goes on, tell IT."), "error")
+                return render_template("login.html"), 503  # type: ignore[return-value]
+            except EntryRefused as refused:
+                flash(_("Your directory account cannot be used here: %(reason)s. Ask HR or the secrecy office.",
+                        reason=str(refused)), "error")
+                return render_template("login.html"), 403  # type: ignore[return-value]
+            ok = user is not None
+        else:
+            ok = verify_password(user.password_hash if user else None, password)
         if user is not None and ok and may_sign_in(user):
             return _second_step(user, _safe_next(request.args.get("next")))
         until = _failed(username)
@@ -77,6 +93,25 @@ def login() -> str | Response:
         else:
             flash(_("Wrong user name or password."), "error")
     return render_template("login.html")
+
+
+def _from_directory(settings: DirectorySettings, username: str, password: str) -> User | None:
+    """The account of the directory person whose password this is, created or brought up to date from their
+    entry (so a new employee signs in before the next sync); None for a wrong password or an unknown name."""
+    person = directory.authenticate(settings, username, password)
+    if person is None:
+        return None
+    for attempt in range(2):
+        try:
+            with transaction(state().sessions) as db:
+                user = directory.sign_in_person(db, settings, person, _now())
+                db.flush()
+                db.expunge(user)
+                return user
+        except IntegrityError:      # their first sign-in at the same moment in another browser made the account
+            if attempt:
+                raise
+    return None
 
 
 def _now() -> dt.datetime:

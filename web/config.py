@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from records import login_throttle, two_factor
+from records.directory_settings import DirectorySettings
 from records.instance import Instance
 from web.oidc_settings import OidcSettings
 from workflows.composition import Settings
@@ -76,6 +77,8 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
         # OpenID Connect sign-in (web.oidc): None unless MIBAO_OIDC_ISSUER is set. OIDC_LABEL, the login page's
         # button text, is set when it is installed.
         "OIDC": OidcSettings.from_env(os.environ),
+        # The company directory (LDAP / Active Directory) checks its people's passwords: None unless MIBAO_LDAP_URL.
+        "DIRECTORY": DirectorySettings.from_env(os.environ),
         "OIDC_LABEL": None,
         # How many wrong passwords (or codes) for one account name within how many minutes lock it for as long.
         "LOGIN_LOCKOUT": login_throttle.Policy(
