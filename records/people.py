@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from records.levels import SecretLevel
 from records.models import PersonStatus, User
 
-__all__ = ["DEMO_PEOPLE", "OUTSIDE_PARTY_ROLE", "Person", "ensure_people", "may_sign_in"]
+__all__ = ["DEMO_PEOPLE", "OUTSIDE_PARTY_ROLE", "Person", "ensure_people", "may_sign_in", "staff"]
 
 # Outside parties (partners, visitors, auditors) act only through their own signing link and one-time code
 # (workflows/links.py), never with a password: an account with this role cannot sign in.
@@ -24,6 +25,12 @@ def may_sign_in(user: User) -> bool:
 
     Checked on every request, so an account disabled when its person leaves ends their sessions at once."""
     return OUTSIDE_PARTY_ROLE not in (user.roles or []) and user.status != PersonStatus.LEFT
+
+
+def staff(session: Session) -> list[User]:
+    """Everyone on the staff who has not left (not outside parties), by name: whom a form may pick."""
+    found = session.scalars(select(User).where(User.status != PersonStatus.LEFT).order_by(User.name, User.id))
+    return [u for u in found if OUTSIDE_PARTY_ROLE not in (u.roles or [])]
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ PENDING_VALID = dt.timedelta(minutes=5)
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """``target`` when it is a path on this site, else the inbox.
 
     An attacker's ``?next=`` must not turn sign-in into a redirector. Browsers drop tabs and newlines inside a
@@ -86,7 +86,7 @@ def login() -> str | Response:
         else:
             ok = verify_password(user.password_hash if user else None, password)
         if user is not None and ok and may_sign_in(user):
-            return _second_step(user, _safe_next(request.args.get("next")))
+            return _second_step(user, safe_next(request.args.get("next")))
         until = _failed(username)
         if until is not None:
             _locked(until)
@@ -192,7 +192,7 @@ def code() -> str | Response:
             used = two_factor.verify(db, user.id, request.form.get("code", ""), now=_now())
             left = two_factor.recovery_codes_left(db, user.id)
         if used is not None:
-            target = _safe_next(str(session["pending"].get("next")))
+            target = safe_next(str(session["pending"].get("next")))
             _succeeded(user.id)
             sign_in(user)
             if used == "recovery":
@@ -228,7 +228,7 @@ def enrol() -> str | Response:
             flash(_("That code is not right. Check that the app shows the account “%(account)s” and type the 6 "
                     "digits it shows now.", account=user.id), "error")
         return render_template("two_factor/enrol.html", user=user, **enrolment(secret, user))
-    target = _safe_next(str(session["pending"].get("next")))
+    target = safe_next(str(session["pending"].get("next")))
     _succeeded(user.id)
     sign_in(user)
     load_user()               # the page below is the signed-in person's
@@ -312,4 +312,4 @@ def language(code: str) -> Response:
                 stored = db.get(User, user.id)
                 if stored is not None:
                     stored.language = code
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

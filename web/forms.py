@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 __all__ = ["Field", "coerce", "fields_of"]
@@ -20,11 +21,40 @@ class Field:
     name: str
     title: str
     description: str
-    kind: str                    # text | textarea | number | integer | checkbox | select | lines | date | file
+    kind: str                    # text | textarea | number | integer | checkbox | select | lines | date | file | person
     required: bool
     choices: list[Any] = field(default_factory=list)
     const: Any = None
     accept: list[str] = field(default_factory=list)       # media types of a file field
+
+    def label(self, choice: Any) -> str:
+        """A choice in words (the stored value is the code the processes and templates use)."""
+        return str(CHOICE_LABELS.get(self.name, {}).get(choice) or LEVEL_WORDS.get(choice) or choice)
+
+
+# Choices in words, by field, in the page's language; a level named anywhere else reads as a secret's level.
+LEVEL_WORDS = {"core": _l("core secret"), "important": _l("important secret"), "general": _l("general secret")}
+CHOICE_LABELS: dict[str, dict[str, Any]] = {
+    "personnel_level": {"core": _l("core personnel"), "important": _l("important personnel"),
+                        "general": _l("general personnel")},
+    "area_zone": {"core": _l("core area"), "important": _l("important area"), "general": _l("general area")},
+    "cadence": {"monthly": _l("monthly"), "weekly": _l("weekly")},
+    "trigger": {"yearly": _l("the yearly review"), "ad_hoc": _l("a review of its own")},
+    "permission_decision": {"keep": _l("keep as it is"), "reduce": _l("reduce"), "revoke": _l("revoke")},
+    "declassify_reason": {"expired": _l("its period has ended"), "public": _l("it has become public"),
+                          "no_value": _l("it has no value any more"), "keep": _l("keep it secret")},
+    "employment_status": {"employed": _l("employed"), "self_employed": _l("self-employed"),
+                          "unemployed": _l("not working")},
+    "proof_type": {"labor_contract": _l("labour contract"), "social_insurance": _l("social insurance record"),
+                   "both": _l("both"), "declaration": _l("written declaration")},
+    "agreement": {"visitor_pledge": _l("visitor's pledge"), "area_entry_pledge": _l("area entry pledge"),
+                  "audit_nda": _l("audit NDA"), "maintenance_nda": _l("maintenance NDA"),
+                  "cooperation_nda": _l("cooperation NDA")},
+    "external_role": {"visitor": _l("visitor"), "auditor": _l("auditor"), "maintainer": _l("maintenance contractor"),
+                      "partner": _l("partner")},
+    "dispute_resolution": {"litigation": _l("court"), "arbitration": _l("arbitration")},
+    "review_decision": {"keep": _l("keep it secret"), "drop_public": _l("drop it: it is public")},
+}
 
 
 def fields_of(schema: dict[str, Any] | None) -> list[Field]:
@@ -44,6 +74,8 @@ def _kind(prop: dict[str, Any]) -> str:
     t = prop.get("type")
     if "x-upload" in prop:
         return "file"
+    if prop.get("x-person"):
+        return "person"         # an account, picked by name (web/templates/_form.html)
     if "enum" in prop:
         return "select"
     if t == "boolean":

@@ -11,11 +11,15 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from records.access_grants import resource_of_document
 from records.db import transaction
+from records.levels import LEVELS
 from records.models import Document, InstanceStatus, User
+from records.org_import import ROW_ROLES
+from records.people import staff
 from web.access import filter_visible
 from web.diagram import diagram_state
 from web.forms import coerce, fields_of
 from web.launch import HR_PROCESSES, csv_template, example, read_csv, rows_in
+from web.organisation import ROLE_NAMES
 from web.overview import agreements_of, instance_rows
 from web.security import current_user, roles_required
 from web.state import state
@@ -59,9 +63,18 @@ def index() -> str:
 @bp.route("/start/<process_id>")
 @roles_required("hr")
 def start(process_id: str) -> str:
-    schema = _launchable(process_id)
-    return render_template("hr/start.html", process_id=process_id, schema=schema, fields=fields_of(schema),
-                           values=example(process_id))
+    """The start form, empty (an example person in it would be one wrong click from an agreement for them): HR as
+    the one notified, and a person just added (?employee_user=…, from the form's "add a person") already chosen."""
+    schema, user = _launchable(process_id), current_user()
+    assert user is not None
+    fields = fields_of(schema)
+    values = {f.name: request.args[f.name] for f in fields if f.kind == "person" and request.args.get(f.name)}
+    if any(f.name == "hr_user" for f in fields):
+        values.setdefault("hr_user", user.id)
+    with state().sessions() as session:
+        people = staff(session)
+    return render_template("hr/start.html", process_id=process_id, schema=schema, fields=fields, values=values,
+                           people=people, levels=LEVELS, row_roles=sorted(ROW_ROLES), role_names=ROLE_NAMES)
 
 
 @bp.route("/start/<process_id>", methods=["POST"])

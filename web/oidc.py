@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from records import oidc_people
 from records.db import transaction
 from web import limiter
-from web.auth import _safe_next
+from web.auth import safe_next
 from web.oidc_settings import OidcSettings
 from web.security import sign_in
 from web.state import state
@@ -114,7 +114,7 @@ def login() -> Response:
         redirect_to: Response = client.authorize_redirect(_callback_url())
     except (AuthlibBaseError, RequestException, ValueError, RuntimeError) as exc:
         return _refused(exc, _unreachable(settings.label))
-    session["oidc_next"] = _safe_next(request.args.get("next"))
+    session["oidc_next"] = safe_next(request.args.get("next"))
     return redirect_to
 
 
@@ -131,7 +131,7 @@ def callback() -> Response:
         return _refused(exc, _message(exc, settings.label))
     target = session.get("oidc_next")
     sign_in(user)
-    return redirect(_safe_next(str(target) if target else None))
+    return redirect(safe_next(str(target) if target else None))
 
 
 def _callback_url() -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +29,7 @@ from records.levels import LEVELS
 from records.models import Department, OrgPost, PasswordLink, PasswordLinkPurpose, PersonStatus, TwoFactor, User
 from records.org_import import COLUMNS, ROW_ROLES, ImportReport, add_person, import_people
 from records.people import OUTSIDE_PARTY_ROLE
+from web.auth import safe_next
 from web.security import current_user, roles_required
 from web.state import state
 from web.uploads import MAX_UPLOAD_BYTES, UploadError
@@ -237,10 +239,14 @@ def add() -> Response:
                                      public_url=str(current_app.config["PUBLIC_URL"]))
     except organisation.OrganisationError as exc:
         flash(_("Nobody was added: %(reason)s", reason=str(exc)), "error")
-        return _back()
+        target = request.args.get("next", "")
+        return redirect(safe_next(target)) if target.startswith("/hr/start/") else _back()
     flash(_("%(person)s is added.", person=fields["id"]) + " " + (
         _("The invitation to set a password is in the outbox (and mailed, where mail is set up); it works for 3 "
           "days.") if invite else _("They cannot sign in until you send an invitation.")), "success")
+    target = request.args.get("next", "")
+    if target.startswith("/hr/start/"):      # added from a start form: back to it, with the person chosen
+        return redirect(safe_next(target) + "?" + urlencode({"employee_user": fields["id"]}))
     return _back()
 
 

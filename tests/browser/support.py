@@ -120,10 +120,10 @@ class Desk:
 
     # -- forms -------------------------------------------------------------------------------------------------
 
-    def fill(self, values: dict[str, Any]) -> None:
-        """Fill the task form's fields by name (text, textarea, date, number, select, checkbox)."""
+    def fill(self, values: dict[str, Any], form: Locator | None = None) -> None:
+        """Fill the task form's (or ``form``'s) fields by name (text, textarea, date, number, select, checkbox)."""
         for name, value in values.items():
-            field = self.page.locator(f"main form [name='{name}']")
+            field = (form or self.page.locator("main form")).locator(f"[name='{name}']")
             expect(field).to_have_count(1)
             tag, kind = field.evaluate("e => [e.tagName.toLowerCase(), (e.type || '').toLowerCase()]")
             if kind == "checkbox":

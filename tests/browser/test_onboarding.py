@@ -23,15 +23,18 @@ TRAINING = "入职保密培训及考核"
 
 
 def test_onboarding_in_the_browser(browser: Browser, server: Server, tmp_path: Path) -> None:
-    # HR starts the onboarding from the launch page, prefilled with the example start data.
+    # HR starts the onboarding from the launch page: an empty form (HR is the one notified), filled in by hand.
     with Desk(browser, server, "hr01", shot="01-login") as hr:
         page = hr.page
         page.goto("/hr")
         with page.expect_navigation():
             page.locator("main a.button[href$='/hr/start/onboarding']").click()
-        form = page.locator("main form[action$='/hr/start/onboarding']")
-        for name in ("employee_user", "hr_user", "employee_name", "employee_id_number", "personnel_level"):
-            expect(form.locator(f"[name='{name}']")).to_have_value(str(EXAMPLE[name]))
+        form = page.locator("main form[action='/hr/start/onboarding']")
+        expect(form.locator("[name='employee_user']")).to_have_value("")
+        expect(form.locator("[name='hr_user']")).to_have_value("hr01")
+        # The employee is picked by name: the list offers 王志强 for eng01.
+        expect(page.locator("datalist#people-list option[value='eng01']")).to_have_text(re.compile("王志强"))
+        hr.fill(EXAMPLE, form)
         hr.shot("02-hr-start-onboarding", full_page=True)
         hr.submit(form.locator("button[type=submit]"), re.compile(r"/hr/instances/\d+$"))
         instance_id = int(page.url.rsplit("/", 1)[1])

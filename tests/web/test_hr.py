@@ -47,7 +47,10 @@ def test_only_hr_sees_the_hr_pages(login: Login, web: WebState, user: str) -> No
 def test_start_one_person_from_the_form(login: Login, web: WebState) -> None:
     client = login("hr01")
     form = client.get("/hr/start/offboarding")
-    assert form.status_code == 200 and "王志强" in form.text          # prefilled from the example
+    # Empty, not an example person one click from an agreement; people are offered by name; HR is the one told.
+    assert form.status_code == 200 and 'name="employee_user" value=""' in form.text
+    assert '<option value="eng01">王志强 · 技术研发部</option>' in form.text
+    assert re.search(r'name="hr_user" value="hr01"', form.text)
     assert client.get("/hr/start/classification").status_code == 404  # not an HR process
     # No non-compete: eng01 has signed none in this app (starting with one is tested in tests/bpmn).
     response = client.post("/hr/start/offboarding", data=_form(example("offboarding", non_compete_applies=False)))

@@ -155,3 +155,21 @@ def test_no_link_for_those_who_may_not_sign_in(app: Flask, web: WebState, clock:
                                  public_url="http://x")
     hr = sign_in(app, "hr01")
     assert hr.post("/organisation/password-link", data={"user_id": "visitor01"}).status_code == 404
+
+
+def test_hr_adds_the_new_hire_from_the_onboarding_form(app: Flask, web: WebState) -> None:
+    """Issue 14, item 1: the new hire is added (and invited) without leaving the start form, then chosen in it."""
+    hr = sign_in(app, "hr01")
+    form = hr.get("/hr/start/onboarding").text
+    assert 'action="/organisation/people?next=/hr/start/onboarding"' in form
+    added = hr.post("/organisation/people?next=/hr/start/onboarding",
+                    data={"id": "zhangwei", "name": "张伟", "department": "技术研发部", "roles": "employee",
+                          "invite": "1", "email": "zhangwei@example.com"})
+    assert added.headers["Location"] == "/hr/start/onboarding?employee_user=zhangwei"
+    again = hr.get(added.headers["Location"]).text
+    assert 'name="employee_user" value="zhangwei"' in again and '<option value="zhangwei">张伟 · 技术研发部' in again
+    assert _link(web, "zhangwei").startswith("/password/")
+    # Anywhere else than a start form, "next" is not followed.
+    elsewhere = hr.post("/organisation/people?next=https://evil.example/", data={"id": "lisi", "name": "李四",
+                                                                              "department": "技术研发部"})
+    assert elsewhere.headers["Location"] == "/organisation"
