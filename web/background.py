@@ -18,7 +18,12 @@ from web.mailer import send_reminders
 from web.state import WebState
 from workflows.jobs import sweep, worker_name
 from workflows.mail import queue_outbox
-from workflows.schedules import launch_annual_pledges, launch_permission_reviews, launch_self_checks
+from workflows.schedules import (
+    launch_annual_pledges,
+    launch_declassification_reviews,
+    launch_permission_reviews,
+    launch_self_checks,
+)
 
 __all__ = ["run_duties", "start_background"]
 
@@ -34,6 +39,7 @@ def run_duties(web: WebState, config: dict[str, Any]) -> None:
     launch_annual_pledges(web.engine, now)
     launch_permission_reviews(web.engine, now)
     launch_self_checks(web.engine, now)
+    launch_declassification_reviews(web.engine, now)
     anchor_if_due(web, now)
     send_reminders(web, now)
     queue_outbox(web.engine)

@@ -1,4 +1,5 @@
-"""Schedules from the roster, not from someone remembering (seed 003 §5.1.2, seed 000 art. 5(3); issue 12 item 4).
+"""Schedules from the roster and the register, not from someone remembering (seed 003 §5.1.2, §4.3.2; seed 000
+art. 5(3); issue 12 items 3 and 4).
 
 Every department with a liaison keeps a self-check running (``self_check``: monthly, or weekly with
 ``MIBAO_SELF_CHECK=weekly``); overdue forms are reported to the secrecy office by the process itself.
@@ -7,6 +8,11 @@ Every secret-involved person — active, with a personnel level — has their ac
 their department head (``permission_review``: one instance per person, which waits six months between reviews
 itself): the duty round starts one for each person who has none running, on the day they become secret-involved,
 with their current authorisations as the system knows them.
+
+Every entry of the secret register in force has its yearly declassification review (seed 003 §4.3.2:
+``declassification`` with trigger ``yearly``, one instance per entry, which waits a year between reviews
+itself): the duty round starts one for each entry that has none, the day it is registered. A review someone asks
+for out of turn (``ad_hoc``) runs beside it.
 
 Every year each secret-involved person signs the annual confidentiality
 pledge. From the 1st of January (China time) the duty round (``web.background``, once across all nodes) hands the
@@ -37,11 +43,13 @@ from records.models import (
     Department,
     GrantStatus,
     InstanceStatus,
+    ItemStatus,
     LaunchBatch,
     LaunchRow,
     LaunchRowStatus,
     PersonStatus,
     ProcessInstance,
+    SecretItem,
     User,
 )
 from records.organisation import liaisons
@@ -49,12 +57,13 @@ from workflows.clock import SHANGHAI
 from workflows.launch import RowIn, accept
 from workflows.runtime import Engine
 
-__all__ = ["PLEDGE", "REVIEW", "SELF_CHECK", "Coverage", "launch_annual_pledges", "launch_permission_reviews",
-           "launch_self_checks", "pledge_coverage"]
+__all__ = ["DECLASSIFICATION", "PLEDGE", "REVIEW", "SELF_CHECK", "Coverage", "launch_annual_pledges",
+           "launch_declassification_reviews", "launch_permission_reviews", "launch_self_checks", "pledge_coverage"]
 
 PLEDGE = "annual_pledge"
 REVIEW = "permission_review"
 SELF_CHECK = "self_check"
+DECLASSIFICATION = "declassification"
 # Seed 000 art. 5(3): the liaison's self-check is monthly; seed 003 §10.1.1 has it weekly — the company chooses.
 CADENCE_ENV = "MIBAO_SELF_CHECK"
 SCHEDULER = "scheduler"
@@ -166,6 +175,29 @@ def launch_self_checks(engine: Engine, now: dt.datetime) -> int | None:
     rows = [RowIn(number, name, {"department": name, "cadence": cadence}) for number, name in enumerate(due, start=1)]
     return accept(engine, SELF_CHECK, f"部门保密自查 {day}（按组织架构自动建立）/ department self-checks {day} "
                                       "(from the organisation)", rows, actor=SCHEDULER)
+
+
+def launch_declassification_reviews(engine: Engine, now: dt.datetime) -> int | None:
+    """Start the yearly declassification review of every register entry in force that has none (running, waiting
+    or queued); the batch's id, or None when every entry has one."""
+    with engine.sessions() as session:
+        covered = {int(data.get("item_id") or 0) for data, status in session.execute(
+            select(LaunchRow.data, ProcessInstance.status)
+            .join(LaunchBatch, LaunchBatch.id == LaunchRow.batch_id)
+            .outerjoin(ProcessInstance, ProcessInstance.id == LaunchRow.instance_id)
+            .where(LaunchBatch.process_id == DECLASSIFICATION, LaunchRow.status != LaunchRowStatus.FAILED))
+            if status in (None, InstanceStatus.RUNNING, InstanceStatus.WAITING)}
+        due = [(item.id, item.name) for item in session.scalars(
+            select(SecretItem).where(SecretItem.status == ItemStatus.ACTIVE).order_by(SecretItem.id))
+            if item.id not in covered]
+    if not due:
+        return None
+    day = now.astimezone(SHANGHAI).date().isoformat()
+    # The row's label is the entry's number, not its name: the batch page is HR's, and a name may be a secret.
+    rows = [RowIn(number, f"#{item_id}", {"item_id": item_id, "trigger": "yearly"})
+            for number, (item_id, _name) in enumerate(due, start=1)]
+    return accept(engine, DECLASSIFICATION, f"年度解密评估 {day}（按商业秘密清单自动建立）/ yearly declassification "
+                                            f"reviews {day} (from the register)", rows, actor=SCHEDULER)
 
 
 @dataclass

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from records.db import transaction
-from records.models import SecretItem
+from records.models import LaunchBatch, LaunchRow, ProcessInstance, SecretItem
 from tests.bpmn.driver import CST, Run, check_documents, check_outcome, example
 from workflows import Engine, FixedClock, FormDataError, InstanceView
+from workflows.launch import progress
+from workflows.schedules import launch_declassification_reviews
 
 MEMBERS = ("gm01", "cm02", "cm03")
 
@@ -94,3 +97,37 @@ def test_typed_item_facts_and_votes_are_refused(engine: Engine) -> None:
                   {"votes_for": 9}):
         with pytest.raises(FormDataError, match="not part of the start data"):
             engine.start("declassification", example("declassification", item_id=item_id, **typed), actor="sec01")
+
+
+def test_every_entry_in_force_gets_its_yearly_review_from_the_register(composed: Engine, clock: FixedClock) -> None:
+    """Issue 12 item 3 (seed 003 §4.3.2): nobody has to remember to start an entry's review — the duty round starts
+    one for each entry in force that has none, once, and none for a declassified entry."""
+    engine = composed
+    first, second = register_item(engine), register_item(engine, "important")
+    batch = launch_declassification_reviews(engine, clock.now())
+    assert batch is not None
+    with engine.sessions() as session:
+        rows = progress(session, batch)
+        started_by = session.scalar(select(LaunchBatch.started_by).where(LaunchBatch.id == batch))
+        instances = list(session.scalars(select(ProcessInstance).where(
+            ProcessInstance.process_id == "declassification")))
+    assert rows is not None and (rows.total, rows.started, rows.failures) == (2, 2, []) and started_by == "scheduler"
+    assert len(instances) == 2 and {i.status for i in instances} == {"waiting"}   # each waits for its review day
+    assert {i.next_timer_at for i in instances} == {dt.datetime(2027, 11, 21, 9, 0, tzinfo=CST)}
+    assert launch_declassification_reviews(engine, clock.now()) is None           # the next round: nothing twice
+    # An entry registered later gets its own on the next round; a declassified one gets none.
+    third = register_item(engine)
+    with transaction(engine.sessions) as session:
+        declassified = SecretItem(name="已公开的旧版工艺卡", level="general", approval={}, status="declassified")
+        session.add(declassified)
+    later = launch_declassification_reviews(engine, clock.now())
+    with engine.sessions() as session:
+        late = progress(session, later) if later is not None else None
+    assert late is not None and late.total == 1
+    assert {first, second, third} == set(_reviewed(engine))
+
+
+def _reviewed(engine: Engine) -> list[int]:
+    with engine.sessions() as session:
+        return [int(row.data["item_id"]) for row in session.scalars(select(LaunchRow).join(
+            LaunchBatch, LaunchBatch.id == LaunchRow.batch_id).where(LaunchBatch.process_id == "declassification"))]
