@@ -102,7 +102,7 @@ def create_app(override: dict[str, Any] | None = None, *, clock: Clock | None = 
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import account, auth, inbox, navigation, uploads
+    from web import account, auth, content_i18n, inbox, navigation, uploads
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
@@ -130,3 +130,4 @@ def _register_blueprints(app: Flask) -> None:
         from web import oidc
         oidc.install(app, app.config["OIDC"])
     navigation.install(app)
+    content_i18n.install(app)

@@ -8,6 +8,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from web.content_i18n import tr
 from web.security import current_user
 from web.state import state
 
@@ -49,7 +50,7 @@ def nav_links() -> list[Link]:
 
 def process_title(process_id: str) -> str:
     try:
-        return state().engine.process(process_id).name
+        return str(tr(state().engine.process(process_id).name))
     except Exception:
         return process_id
 
