@@ -13,12 +13,13 @@ import io
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from records.db import transaction
-from records.models import Document, ExternalLink
+from records.models import Document, ExternalLink, Task
 from web import limiter
 from web.audit_log import log_access
 from web.forms import fields_of
@@ -27,7 +28,16 @@ from web.state import state
 from web.uploads import posted_task_data
 from workflows import ConflictError, FormDataError
 from workflows.agreements import document_bytes
-from workflows.links import CODE_ATTEMPTS, CodeCheck, LinkState, check_code, issue_code, link_state, party_user_id
+from workflows.links import (
+    CODE_ATTEMPTS,
+    CodeCheck,
+    LinkState,
+    check_code,
+    describe,
+    issue_code,
+    link_state,
+    party_user_id,
+)
 
 bp = Blueprint("external", __name__, url_prefix="/x")
 
@@ -83,6 +93,20 @@ def _pages(document: Document) -> list[str]:
     return [str(p) for p in images]
 
 
+def _asked(link: ExternalLink) -> dict[str, str | None]:
+    """What the person is asked to sign and by whom, in the page's language (workflows.links.describe)."""
+    task = state().engine.task(link.task_id)
+    data = state().engine.show(task.instance_id).data
+    with state().sessions() as db:
+        row = db.get(Task, link.task_id)
+        assert row is not None
+        asked = describe(db, row, data, company=state().services.company.get("company_name"))
+    locale = get_locale()
+    english = locale is not None and locale.language == "en"
+    return {"agreement": asked.agreement_en if english else asked.agreement_zh, "company": asked.company,
+            "by": asked.asked_by}
+
+
 @bp.route("/<token>")
 def link(token: str) -> str | Response | tuple[str, int]:
     found = _open_link(token)
@@ -90,14 +114,14 @@ def link(token: str) -> str | Response | tuple[str, int]:
         return found
     if not _verified(found):
         return render_template("external/code.html", token=token, link=found, task=state().engine.task(found.task_id),
-                               code_sent=found.code_expires_at is not None)
+                               code_sent=found.code_expires_at is not None, asked=_asked(found))
     task, document = state().engine.task(found.task_id), _document(found)
     if document is None and task.form:
         schema = state().engine.forms.schema(task.form)
         return render_template("external/form.html", token=token, link=found, task=task, schema=schema,
-                               fields=fields_of(schema))
+                               fields=fields_of(schema), asked=_asked(found))
     return render_template("external/sign.html", token=token, link=found, task=task, document=document,
-                           pages=len(_pages(document)) if document else 0)
+                           pages=len(_pages(document)) if document else 0, asked=_asked(found))
 
 
 @bp.route("/<token>/code", methods=["POST"])

@@ -21,8 +21,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from records.models import ExternalLink, Notification, PersonStatus, Task, TaskState, User
+from documents.manifest import TemplateCatalog
+from records.models import Document, ExternalLink, Notification, PersonStatus, ProcessInstance, Task, TaskState, User
 from records.people import OUTSIDE_PARTY_ROLE
+from workflows.clock import SHANGHAI
 
 __all__ = [
     "CODES_PER_HOUR",
@@ -30,7 +32,9 @@ __all__ = [
     "CODE_MINUTES",
     "CodeCheck",
     "LinkState",
+    "Request",
     "check_code",
+    "describe",
     "issue_code",
     "issue_link",
     "issue_personal_link",
@@ -88,7 +92,37 @@ def party_name(data: dict[str, Any]) -> str | None:
     return next((str(data[f]) for f in _NAME_FIELDS if data.get(f)), None)
 
 
-def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url: str, days: int) -> str:
+@dataclass(frozen=True)
+class Request:
+    """What an outside party is asked to sign, and by whom: named in their mail and on their pages, instead of the
+    workflow step's name."""
+
+    agreement_zh: str
+    agreement_en: str
+    company: str | None
+    asked_by: str | None          # the host (visitor, area entry) or whoever started the request
+
+
+def describe(session: Session, task: Task, data: dict[str, Any], *, company: str | None = None) -> Request:
+    title = {"zh": task.title, "en": task.title}
+    document = session.get(Document, task.sign_document) if task.sign_document else None
+    agreement = str(data.get("agreement") or "")
+    manifest = next((m for m in TemplateCatalog().all() if m.id == agreement), None)
+    if manifest is not None:
+        title = {"zh": manifest.title.get("zh", task.title), "en": manifest.title.get("en", task.title)}
+    elif document is not None:
+        title = {"zh": document.title, "en": document.title}
+    host = session.get(User, str(data["host_user"])) if data.get("host_user") else None
+    if host is None:
+        instance = session.get(ProcessInstance, task.instance_id)
+        host = session.get(User, instance.started_by) if instance is not None else None
+    asked_by = f"{host.name}（{host.department}）" if host is not None and host.department else \
+        (host.name if host is not None else None)
+    return Request(title["zh"], title["en"], company or data.get("company_name") or None, asked_by)
+
+
+def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url: str, days: int,
+               company: str | None = None) -> str:
     """Create the link for ``task`` (an outside party's), its account and the mail with the link; the token."""
     token = secrets.token_urlsafe(32)
     contact = str(data.get("external_contact") or "").strip()
@@ -107,12 +141,19 @@ def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url
     # The task belongs to the invited person alone: no other account, outside or staff, may see or sign it.
     task.assignee = user.id
     url = f"{public_url}/x/{token}"
+    asked = describe(session, task, data, company=company)
+    until = f"{link.expires_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
     session.add(Notification(
         instance_id=task.instance_id, to_user=party_user_id(link), to_email=contact if is_email(contact) else None,
-        to_role="external", subject=f"请签署 / Please sign: {task.title}",
-        body=(f"{name}，您好：\n请打开以下链接，查看并签署《{task.title}》。打开后系统会向本邮箱发送一次性验证码。\n"
-              f"Please open this link to read and sign \"{task.title}\"; a one-time code will be sent to you.\n\n"
-              f"{url}\n\n有效期至 / valid until: {link.expires_at:%Y-%m-%d %H:%M} UTC\n"
+        to_role="external", subject=f"请签署《{asked.agreement_zh}》/ Please sign: {asked.agreement_en}"
+                                    + (f" — {asked.company}" if asked.company else ""),
+        body=(f"{name}，您好：\n"
+              + (f"{asked.company}" if asked.company else "我公司")
+              + (f"的{asked.asked_by}" if asked.asked_by else "")
+              + f"请您查看并签署《{asked.agreement_zh}》。请打开以下链接；打开后系统会向您发送一次性验证码。\n"
+              f"{asked.asked_by or 'We'}{' of ' + asked.company if asked.company else ''} "
+              f"asked you to read and sign \"{asked.agreement_en}\". Open this link; a one-time code will be sent "
+              f"to you.\n\n{url}\n\n有效期至 / valid until: {until}（北京时间 / China time）\n"
               + ("" if is_email(contact) else f"（联系方式 / contact: {contact} — 请转交 / pass this on）\n")),
         created_at=task.created_at))
     session.flush()
@@ -140,7 +181,8 @@ def issue_personal_link(session: Session, task: Task, person: User, *, public_ur
               "打开后系统会向本邮箱发送一次性验证码。\n"
               f"Your account was closed when you left. Please open your personal link to complete \"{task.title}\"; "
               "a one-time code will be sent to you.\n\n"
-              f"{url}\n\n有效期至 / valid until: {link.expires_at:%Y-%m-%d %H:%M} UTC\n"
+              f"{url}\n\n有效期至 / valid until: "
+              f"{link.expires_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}（北京时间 / China time）\n"
               + ("" if is_email(email) else "（本人无邮箱记录 — 请保密管理部转交 / no e-mail on file: the secrecy "
                                             "office passes this on）\n")),
         created_at=task.created_at))
@@ -203,13 +245,14 @@ def check_code(link: ExternalLink, code: str, *, secret_key: str, now: dt.dateti
     return CodeCheck.OK
 
 
-def on_task_ready(public_url: str, days: int) -> Callable[[Session, Task, dict[str, Any]], None]:
+def on_task_ready(public_url: str, days: int, company: str | None = None
+                  ) -> Callable[[Session, Task, dict[str, Any]], None]:
     """The engine listener that issues a link whenever a task becomes ready in lane ``external``, or for someone
     who has left (inside the engine's transaction)."""
 
     def listener(session: Session, task: Task, data: dict[str, Any]) -> None:
         if task.lane == "external":
-            issue_link(session, task, data, public_url=public_url, days=days)
+            issue_link(session, task, data, public_url=public_url, days=days, company=company)
             return
         person = session.get(User, task.assignee) if task.assignee else None
         if person is not None and person.status == PersonStatus.LEFT:

@@ -74,3 +74,22 @@ def _mail_with_link(web: WebState, instance_id: int) -> str:
         notes = session.scalars(select(Notification).where(Notification.instance_id == instance_id,
                                                            Notification.to_email == CONTACT)).all()
     return next(n.body or "" for n in notes if LINK.search(n.body or ""))
+
+
+def test_the_mail_and_the_page_name_the_agreement_the_company_and_who_asks(app: Flask, client: FlaskClient,
+                                                                         fast_services: WebState) -> None:
+    """Issue 15 item 6: not the workflow step's name ("外部人员通过链接签署"), and the expiry in China time."""
+    web = fast_services
+    view = web.engine.start("external_nda", example("external_nda", external_contact=CONTACT), actor="eng01")
+    web.engine.complete(_ready(web, view.id, "host_request"), actor="eng01", data=REQUEST)
+    web.engine.complete(_ready(web, view.id, "department_approval"), actor="head01", data=APPROVAL)
+    with web.sessions() as session:
+        mail = session.scalars(select(Notification).where(Notification.instance_id == view.id,
+                                                          Notification.to_role == "external")).one()
+    assert mail.subject == "请签署《参观保密承诺书》/ Please sign: Visitor Confidentiality Pledge — 聊城示例轴承有限公司"
+    body = mail.body or ""
+    assert "聊城示例轴承有限公司的王志强（技术研发部）请您查看并签署《参观保密承诺书》" in body
+    assert "外部人员" not in body and "UTC" not in body and "（北京时间 / China time）" in body
+    token = LINK.search(body).group(1)  # type: ignore[union-attr]
+    page = client.get(f"/x/{token}").text
+    assert "王志强（技术研发部）" in page and "参观保密承诺书" in page and "聊城示例轴承有限公司" in page
