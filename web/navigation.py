@@ -28,6 +28,7 @@ _MENU = [
                                                 "general_manager"}),
     ("carriers.index", _l("Carrier register"), {"secrecy_office", "liaison", "department_head", "committee",
                                                  "general_manager"}),
+    ("sign.mine", _l("My agreements"), set()),
     ("carriers.mine", _l("My carriers"), set()),
     ("access.index", _l("Access approvals"), set()),
     ("outbox.index", _l("Outbox"), {"hr", "secrecy_office"}),

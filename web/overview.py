@@ -73,6 +73,21 @@ def agreements_of(session: Session, user_id: str) -> list[Agreement]:
             for d in documents]
 
 
+def my_agreements(session: Session, user_id: str) -> list[tuple[Agreement, str | None]]:
+    """Every agreement a person signed or is to sign — about them, or one they sign as a party (a host's
+    countersignature) — with the open signing task that waits for them, if any."""
+    about = {a.id: a for a in agreements_of(session, user_id)}
+    mine = session.execute(select(Task.sign_document, Task.id, Task.state).where(
+        Task.sign_document.is_not(None), or_(Task.assignee == user_id, Task.completed_by == user_id))).all()
+    waiting = {str(doc): task_id for doc, task_id, state in mine if state == TaskState.READY}
+    extra = {str(doc) for doc, _task, _state in mine} - set(about)
+    for d in session.scalars(select(Document).where(Document.id.in_(extra))):
+        about[d.id] = Agreement(id=d.id, title=d.title, status=str(d.status), instance_id=d.instance_id,
+                                created_at=d.created_at, parties=list(d.parties), signatures=list(d.signatures),
+                                signed_by_person=any(s.get("user") == user_id for s in d.signatures))
+    return [(a, waiting.get(a.id)) for a in sorted(about.values(), key=lambda a: (a.created_at, a.id), reverse=True)]
+
+
 def user_names(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
     """Display names for user ids (ids without an account, such as ``timer``, are left out)."""
     wanted = {i for i in ids if i}

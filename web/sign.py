@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import io
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from records.access_grants import resource_of_document
 from records.evidence_trail import agreement_trail
 from records.models import Document
-from web.access import visible_document
+from signing import Verdict, verify_pdf
+from web.access import filter_visible, visible_document
 from web.inbox import visible_task
+from web.overview import my_agreements
 from web.pages import page_images
 from web.security import current_user, login_required
 from web.state import state
@@ -70,6 +75,37 @@ def decline(task_id: str) -> Response:
     state().engine.decline(task_id, actor=user.id, reason=request.form.get("reason", ""))
     flash(_("Declined: %(title)s. The process was stopped.", title=task.title), "success")
     return redirect(url_for("inbox.index"))
+
+
+@bp.route("/my/agreements")
+@login_required
+def mine() -> str:
+    """The person's own agreements: each with its level, whose signatures it has, whether it verifies, and the
+    signing task that waits for them (issue 15: the employee's menu led nowhere near them)."""
+    user = current_user()
+    assert user is not None
+    roots = [state().services.pki.root_certificate_pem()]
+    with state().sessions() as session:
+        rows = my_agreements(session, user.id)
+        documents = {d.id: d for d in session.scalars(select(Document).where(
+            Document.id.in_([a.id for a, _ in rows])))}
+        listed = filter_visible(session, [documents[a.id] for a, _ in rows], lambda d: resource_of_document(session, d),
+                                what="my agreements")
+        session.expunge_all()
+    decisions = {x.row.id: x for x in listed}
+    checks = {a.id: _verified(documents[a.id], roots) for a, _ in rows
+              if decisions[a.id].decision.allowed and a.status == "completed"}
+    return render_template("sign/mine.html", rows=rows, decisions=decisions, checks=checks)
+
+
+def _verified(document: Document, roots: list[bytes]) -> Verdict:
+    """The stored PDF checked like any other (signing.verify_pdf), once per content: a signed PDF never changes."""
+    return _verify_cached(document.sha256, document.path, tuple(roots))
+
+
+@lru_cache(maxsize=512)
+def _verify_cached(sha256: str, path: str, roots: tuple[bytes, ...]) -> Verdict:
+    return verify_pdf(state().services.blobs.get(path), trust_roots=list(roots))
 
 
 @bp.route("/documents/<document_id>.pdf")
