@@ -118,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(access_requests.bp)
     app.register_blueprint(carriers.bp)
     formatting.install(app)
-    from web import api, external, log_review, organisation, outbox, verify
+    from web import api, external, log_review, organisation, outbox, start, verify
 
     app.register_blueprint(external.bp)
     app.register_blueprint(outbox.bp)
@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(log_review.bp)
     app.register_blueprint(organisation.bp)
+    app.register_blueprint(start.bp)
     if app.config.get("OIDC") is not None:      # OpenID Connect sign-in, only where configured (MIBAO_OIDC_*)
         from web import oidc
         oidc.install(app, app.config["OIDC"])

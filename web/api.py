@@ -21,13 +21,13 @@ from web import csrf, limiter
 from web.access import instance_content_visible, visible_document, withheld_instance
 from web.openapi import openapi_document
 from web.state import state
-from workflows import FormDataError, InstanceView
+from workflows import FormDataError, InstanceView, UnknownProcess
 from workflows.agreements import document_bytes
+from workflows.authority import may_start
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-START_ROLES = frozenset({"hr", "secrecy_office"})   # who may start processes through the API
 OVERSEE_ROLES = frozenset({"hr", "secrecy_office"})  # who sees every instance and every task
 TASK_PAGE = 500
 
@@ -123,10 +123,16 @@ def openapi() -> Response:
 
 @bp.route("/processes/<process_id>/instances", methods=["POST"])
 def start(process_id: str) -> tuple[Response, int]:
-    user = _user()
-    if not START_ROLES & set(user.roles):
-        abort(403)
-    view = state().engine.start(process_id, _body(), actor=user.id)
+    user, body = _user(), _body()
+    try:
+        process = state().engine.process(process_id)
+    except UnknownProcess:
+        abort(404)
+    with state().sessions() as session:
+        refused = may_start(session, user, process, body)
+    if refused:
+        abort(403, refused)
+    view = state().engine.start(process_id, body, actor=user.id)
     return jsonify(_instance_json(user, view)), 201
 
 

@@ -23,6 +23,7 @@ class Link:
 
 # (endpoint, label, roles that see it; empty = everyone signed in)
 _MENU = [
+    ("start.index", _l("Start"), set()),
     ("hr.index", _l("Processes"), {"hr"}),
     ("register.index", _l("Secret register"), {"secrecy_office", "committee", "department_head", "liaison",
                                                 "general_manager"}),

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from records.levels import SecretLevel, highest
 from records.models import OrgPost, PersonStatus, ProcessInstance, User
-from records.organisation import OrganisationError, decider
+from records.organisation import OrganisationError, decider, liaisons
+from records.people import may_sign_in
 from workflows.errors import FormDataError, OperationFailed
+from workflows.loader import STAFF, LoadedProcess
 from workflows.non_compete import signed_agreement
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "check_known_facts",
     "content_level",
     "decision_department",
+    "may_start",
     "refuse_system_fields",
     "resolve_decider",
 ]
@@ -132,3 +135,29 @@ def resolve_decider(session: Session, row: ProcessInstance, post: str, departmen
         return decider(session, kind, department, prefer=row.started_by)
     except OrganisationError as exc:
         raise OperationFailed(str(exc)) from None
+
+
+_OFFICES = frozenset({"hr", "secrecy_office"})   # may start on another member of staff's behalf
+
+
+def may_start(session: Session, user: User, process: LoadedProcess, data: dict[str, Any] | None = None) -> str | None:
+    """Why ``user`` may not start ``process`` from the web or the API (with ``data``, when given), or None.
+
+    Who starts what is the process's own declaration (its start event's ``starters``: roles, or anyone on the
+    staff), read against the roles the organisation gives: HR its personnel processes, a department's liaison the
+    classification of that department's items — their own department only — the secrecy office its reviews, any
+    member of staff a visitor's or partner's NDA as its host. The scheduler and the command line are not asked."""
+    if not may_sign_in(user):
+        return "this account cannot start processes"
+    roles = set(user.roles or []) & process.starters
+    if STAFF not in process.starters and not roles:
+        return (f"{process.name} is started by {', '.join(sorted(process.starters)) or 'the scheduler only'}, "
+                "as the organisation gives those roles")
+    host = (data or {}).get("host_user")
+    if host and STAFF in process.starters and host != user.id and not set(user.roles or []) & _OFFICES:
+        return "the host of a visit asks for it themselves: name yourself as the host"
+    department = (data or {}).get("department")
+    if department and roles == {"liaison"} and STAFF not in process.starters \
+            and user.id not in {u.id for u in liaisons(session, str(department))}:
+        return f"a liaison files for their own department only; {department} has its own liaison"
+    return None

@@ -58,6 +58,12 @@ class LoadedProcess:
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, Any]
     user_tasks: dict[str, UserTaskInfo] = field(default_factory=dict)
+    # Who may start it from the web and the API: roles, or "staff" for anyone on the staff (the start event's
+    # "starters" property). None: nobody there — only the scheduler and the command line start it.
+    starters: frozenset[str] = frozenset()
+
+
+STAFF = "staff"
 
 
 def _validator() -> BpmnValidator:
@@ -146,4 +152,17 @@ def load_process(path: Path, registry: Registry, forms: FormCatalog) -> LoadedPr
                 raise BpmnError(f"{where}: user task {name!r} names both a decider and an assignee; keep one")
     return LoadedProcess(process_id=process_id, name=spec.description or process_id, path=path,
                          sha256=hashlib.sha256(data).hexdigest(), spec=spec,
-                         subprocess_specs=subprocess_specs, user_tasks=user_tasks)
+                         subprocess_specs=subprocess_specs, user_tasks=user_tasks, starters=_starters(root, where))
+
+
+def _starters(root: etree._Element, where: str) -> frozenset[str]:
+    found: set[str] = set()
+    for prop in root.xpath("//bpmn:startEvent//spiffworkflow:property[@name='starters']", namespaces=_NS):
+        for role in str(prop.get("value", "")).split(","):
+            role = role.strip()
+            if role and role != STAFF and role not in ROLES:
+                raise BpmnError(f"{where}, line {prop.sourceline}: starters names {role!r}, which is not a role; "
+                                f"use {STAFF} (anyone on the staff) or one of {', '.join(sorted(ROLES))}")
+            if role:
+                found.add(role)
+    return frozenset(found)

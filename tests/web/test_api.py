@@ -56,8 +56,11 @@ def test_a_session_cookie_is_not_enough(client: FlaskClient, login: Any) -> None
 def test_start_list_complete_fetch(client: FlaskClient, fast_services: WebState) -> None:
     web = fast_services
     hr, host, head, other = (_token(web, u) for u in ("hr01", "eng01", "head01", "eng02"))
+    # The host (eng01 in the example) asks for a visitor's NDA; another employee cannot ask in their name.
     assert client.post("/api/v1/processes/external_nda/instances", json=example("external_nda"),
-                       headers=host).status_code == 403
+                       headers=other).status_code == 403
+    assert client.post("/api/v1/processes/classification/instances", json={"department": "技术研发部"},
+                       headers=host).status_code == 403                  # a liaison's to start
     assert client.post("/api/v1/processes/nope/instances", json={}, headers=hr).status_code == 404
     bad = client.post("/api/v1/processes/external_nda/instances", json={"agreement": "x"}, headers=hr)
     assert bad.status_code == 422 and _json(bad)["problems"]

@@ -86,7 +86,8 @@ def test_the_mail_and_the_page_name_the_agreement_the_company_and_who_asks(app: 
     with web.sessions() as session:
         mail = session.scalars(select(Notification).where(Notification.instance_id == view.id,
                                                           Notification.to_role == "external")).one()
-    assert mail.subject == "请签署《参观保密承诺书》/ Please sign: Visitor Confidentiality Pledge — 聊城示例轴承有限公司"
+    assert mail.subject == ("请签署《参观保密承诺书》/ Please sign: Visitor Confidentiality Pledge"
+                            " — 聊城示例轴承有限公司")
     body = mail.body or ""
     assert "聊城示例轴承有限公司的王志强（技术研发部）请您查看并签署《参观保密承诺书》" in body
     assert "外部人员" not in body and "UTC" not in body and "（北京时间 / China time）" in body

@@ -25,7 +25,7 @@ def test_the_employee_finds_and_checks_their_agreements(web: WebState, login: Lo
     assert task.sign_document is not None and task.sign_document in page
     done = web.engine.complete(task.id, actor=str(task.assignee), data={"agree": True})
     page = client.get("/my/agreements").text
-    signed = [d for d in done.documents if d["id"] == task.sign_document][0]
+    signed = next(d for d in done.documents if d["id"] == task.sign_document)
     row = page[page.index(task.sign_document):]
     row = row[:row.index("</tr>")]
     assert "✓" in row and f'/documents/{task.sign_document}.pdf' in page

@@ -1,0 +1,51 @@
+"""Each role starts, from its menu, the processes that are theirs (issue 15, item 1): who starts what is the
+process's own declaration (its start event's ``starters``), read against the roles the organisation gives; a
+process that is not yours to start is "not found"; a liaison files for their own department only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from records.models import ProcessInstance
+from web.state import WebState
+
+Login = Callable[[str], FlaskClient]
+
+
+def _offered(client: FlaskClient) -> set[str]:
+    return set(re.findall(r'href="/(?:hr/)?start/([a-z_]+)"', client.get("/start").text))
+
+
+def test_each_role_is_offered_what_it_starts(login: Login) -> None:
+    assert _offered(login("liaison01")) == {"classification", "declassification", "level_change", "external_nda"}
+    assert _offered(login("eng01")) == {"external_nda"}
+    assert {"onboarding", "offboarding", "annual_pledge", "external_nda"} <= _offered(login("hr01"))
+    assert {"log_review", "permission_review", "declassification"} <= _offered(login("sec01"))
+    assert 'href="/start"' in login("eng02").get("/inbox").text                 # in everyone's menu
+
+
+def test_a_liaison_files_a_classification_for_their_department(login: Login, web: WebState) -> None:
+    client = login("liaison01")
+    form = client.get("/start/classification")
+    assert form.status_code == 200 and 'value="技术研发部"' in form.text          # their own department
+    started = client.post("/start/classification", data={"department": "技术研发部"})
+    assert started.status_code == 302 and started.headers["Location"] == "/inbox"
+    with web.sessions() as session:
+        row = session.scalars(select(ProcessInstance).where(ProcessInstance.process_id == "classification")).one()
+        assert row.started_by == "liaison01"
+    assert "填报商业秘密识别清单条目" in client.get("/inbox").text                   # the next step is theirs
+    other = client.post("/start/classification", data={"department": "生产部"})
+    assert other.status_code == 422 and "own department" in other.text
+
+
+def test_what_is_not_yours_to_start_is_not_found(login: Login) -> None:
+    eng = login("eng01")
+    for process_id in ("classification", "log_review", "onboarding", "no_such_process"):
+        assert eng.get(f"/start/{process_id}").status_code == 404
+        assert eng.post(f"/start/{process_id}", data={"department": "技术研发部"}).status_code == 404
+    assert eng.get("/start/external_nda").status_code == 200
+    assert 'name="host_user" value="eng01"' in eng.get("/start/external_nda").text
