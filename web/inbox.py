@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from records.models import TaskState
+from records.models import Document, TaskState
 from web.forms import fields_of
 from web.security import current_user, login_required
 from web.state import state
@@ -45,7 +46,13 @@ def index() -> str:
     user = current_user()
     assert user is not None
     # The oldest first, a page at a time: an inbox of thousands must not cost thousands of rows per view.
-    return render_template("inbox.html", tasks=state().engine.tasks(user=user.id, limit=INBOX_PAGE),
+    tasks = state().engine.tasks(user=user.id, limit=INBOX_PAGE)
+    # A signature is named by the document signed ("签署《保密告知确认书》"), not by the workflow's step.
+    wanted = [t.sign_document for t in tasks if t.sign_document]
+    with state().sessions() as session:
+        documents = {document_id: title for document_id, title in session.execute(
+            select(Document.id, Document.title).where(Document.id.in_(wanted)))} if wanted else {}
+    return render_template("inbox.html", tasks=tasks, documents=documents,
                            preparing=state().engine.preparing_for(user.id))
 
 

@@ -20,6 +20,7 @@ from records.evidence_trail import agreement_trail
 from records.models import Document
 from signing import Verdict, verify_pdf
 from web.access import filter_visible, visible_document
+from web.content_i18n import tr
 from web.inbox import visible_task
 from web.overview import my_agreements
 from web.pages import page_images
@@ -63,7 +64,10 @@ def sign(task_id: str) -> Response:
     if request.form.get("comment", "").strip():
         data["comment"] = request.form["comment"].strip()
     state().engine.complete(task_id, actor=user.id, data=data)
-    flash(_("Signed: %(title)s", title=task.title), "success")
+    with state().sessions() as session:
+        document = session.get(Document, task.sign_document) if task.sign_document else None
+        title = document.title if document is not None else task.title
+    flash(_("Signed: %(title)s", title=tr(title)), "success")
     return redirect(url_for("inbox.index"))
 
 

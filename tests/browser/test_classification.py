@@ -37,8 +37,9 @@ OFFICE_STEPS: list[tuple[str, dict[str, Any]]] = [
 VOTE = "保密委员会委员投票"
 RESOLUTION = "记录委员会决议"
 CHAIR = "保密委员会主任审批（核心秘密）"
-SIGNATURES = [("liaison01", "申请人签署：定密审批表"), ("sec01", "审核人签署：定密审批表"),
-              ("gm01", "主任签署：定密审批表")]
+# Each signer's inbox names the document signed (issue 15, item 4), whichever step of theirs it is.
+SIGNATURES = [("liaison01", "签署《商业秘密定密审批表》"), ("sec01", "签署《商业秘密定密审批表》"),
+              ("gm01", "签署《商业秘密定密审批表》")]
 
 
 def test_committee_votes_a_core_item_into_the_register(browser: Browser, server: Server) -> None:

@@ -16,8 +16,9 @@ from workflows import BPMN_DIR
 pytestmark = requires_chromium()
 
 EXAMPLE = json.loads((BPMN_DIR / "examples" / "onboarding.json").read_text(encoding="utf-8"))
-AGREEMENTS = {"员工签署：不侵犯原单位商业秘密承诺书", "员工签收：保密告知书", "员工签署：保密协议",
-              "员工签署：竞业限制协议"}
+# Named by the documents signed, not by the workflow's steps (issue 15, item 4).
+AGREEMENTS = {"签署《不侵犯原单位商业秘密承诺书》", "签署《保密告知确认书》", "签署《员工保密协议》",
+              "签署《竞业限制协议》"}
 BACKGROUND = "知识产权背景调查"
 TRAINING = "入职保密培训及考核"
 
@@ -75,7 +76,7 @@ def test_onboarding_in_the_browser(browser: Browser, server: Server, tmp_path: P
                 phone.page.locator("main form[action$='/sign']").scroll_into_view_if_needed()
                 phone.shot("04-sign-page-phone-actions")
             eng.sign_open_document()
-            expect(eng.page.locator("main .flash.success")).to_contain_text(title)
+            expect(eng.page.locator("main .flash.success")).to_contain_text(title[3:-1])   # 已签署：<document>
             signed.append(title)
         assert set(signed) == AGREEMENTS and len(signed) == len(AGREEMENTS), signed
 
