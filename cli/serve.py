@@ -37,7 +37,9 @@ def serve(host: str, port: int, demo: bool, workers: int, threads: int) -> None:
     from cli import context
 
     context.configure_logging()
-    public_url = f"http://{host}:{port}"
+    # Behind a proxy the address people open is another one (MIBAO_PUBLIC_URL): mailed links, the OpenID callback
+    # and security keys' origin are built from it. Without it, where this server listens.
+    public_url = os.environ.get("MIBAO_PUBLIC_URL", "").strip().rstrip("/") or f"http://{host}:{port}"
 
     context.prepare(context.instance())     # migrate and create the PKI once, before any worker starts
     if demo:

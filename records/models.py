@@ -66,6 +66,7 @@ __all__ = [
     "RecoveryCode",
     "Revocation",
     "SecretItem",
+    "SecurityKey",
     "SignIn",
     "Task",
     "TaskState",
@@ -378,6 +379,23 @@ class RecoveryCode(Base):
     code_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
+
+
+class SecurityKey(Base):
+    """A person's security key or passkey (WebAuthn) for the second sign-in step: the credential the
+    authenticator made for this site, its public key (COSE) and the signature counter it last reported."""
+
+    __tablename__ = "security_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)   # base64url of up to 1023 bytes
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(BigInteger)                     # must grow once non-zero: clones
+    transports: Mapped[list[Any]] = mapped_column(default=list)              # "usb", "nfc", "internal", …
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime]
+    last_used_at: Mapped[dt.datetime | None]
 
 
 class PasswordLinkPurpose(StrEnum):

@@ -1,6 +1,9 @@
 """Two-step sign-in: a TOTP authenticator (RFC 6238, 30 s steps, six digits: any authenticator app, WeChat's and
 Alipay's mini-programs included) and ten one-time recovery codes for a lost phone.
 
+A security key or passkey (records.security_keys) is the other kind of second step: a person with one has
+two-step sign-in on, with or without the app, and their recovery codes work all the same.
+
 Who must have it is the installation's setting (``required_for``: by default HR, the secrecy office (who also
 administer accounts) and the committee, whose accounts open the most); anyone may turn it on for themselves. A code
 is accepted once (its step is remembered) and one step either side of now, for clocks a little apart; only SHA-256
@@ -18,10 +21,10 @@ import pyotp
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from records.models import RecoveryCode, TwoFactor, User
+from records.models import RecoveryCode, SecurityKey, TwoFactor, User
 
 __all__ = ["DEFAULT_ROLES", "RECOVERY_CODES", "active", "begin", "confirm", "new_recovery_codes", "pending_secret",
-           "provisioning_uri", "recovery_codes_left", "remove", "required", "verify"]
+           "provisioning_uri", "recovery_codes_left", "remove", "required", "totp_active", "verify"]
 
 DEFAULT_ROLES = frozenset({"hr", "secrecy_office", "committee"})
 RECOVERY_CODES = 10
@@ -34,6 +37,12 @@ def required(user: User, required_for: Iterable[str]) -> bool:
 
 
 def active(session: Session, user_id: str) -> bool:
+    """Whether signing in asks ``user_id`` for a second step: a confirmed app, or at least one security key."""
+    return totp_active(session, user_id) or session.scalar(
+        select(SecurityKey.id).where(SecurityKey.user_id == user_id).limit(1)) is not None
+
+
+def totp_active(session: Session, user_id: str) -> bool:
     row = session.get(TwoFactor, user_id)
     return row is not None and row.confirmed_at is not None
 
@@ -113,12 +122,14 @@ def recovery_codes_left(session: Session, user_id: str) -> int:
 
 def verify(session: Session, user_id: str, code: str, *, now: dt.datetime) -> str | None:
     """Check the second step: a current code from the app (each accepted once), or an unused recovery code (then
-    spent). Which was used ("totp" / "recovery"), or None."""
-    row = session.get(TwoFactor, user_id)
-    if row is None or row.confirmed_at is None:
+    spent; also for a person whose second step is a security key). Which was used ("totp" / "recovery"), or None."""
+    if not active(session, user_id):
         return None
+    row = session.get(TwoFactor, user_id)
     digits = _digits(code)
     if digits is not None:
+        if row is None or row.confirmed_at is None:
+            return None
         step = _code_step(row.secret, digits, now)
         if step is None or (row.last_step is not None and step <= row.last_step):
             return None          # wrong, or already used: a code seen over a shoulder cannot be replayed
@@ -132,7 +143,10 @@ def verify(session: Session, user_id: str, code: str, *, now: dt.datetime) -> st
 
 
 def remove(session: Session, user_id: str) -> bool:
-    """Turn two-step sign-in off (the person, or an administrator for a lost phone); whether it was on."""
+    """Turn two-step sign-in off (the person, or an administrator for a lost phone or key): the app, the security
+    keys and the recovery codes; whether it was on."""
+    was_on = active(session, user_id) or session.get(TwoFactor, user_id) is not None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
-    done = session.execute(delete(TwoFactor).where(TwoFactor.user_id == user_id))
-    return bool(done.rowcount)  # type: ignore[attr-defined]
+    session.execute(delete(SecurityKey).where(SecurityKey.user_id == user_id))
+    session.execute(delete(TwoFactor).where(TwoFactor.user_id == user_id))
+    return was_on

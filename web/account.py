@@ -1,22 +1,26 @@
 """The person's own account: where they are signed in (and ending those sign-ins), their second sign-in step
-(set up, new recovery codes, off where it is not required), and their API tokens (made with a scope and an
-expiry, shown once, revoked). Everything here is the signed-in person's own: another person's
-sign-in or token looks the same as one that does not exist."""
+(the app set up, security keys added and removed, new recovery codes, off where it is not required), and their
+API tokens (made with a scope and an expiry, shown once, revoked). Everything here is the signed-in person's own:
+another person's sign-in or token looks the same as one that does not exist."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from records import api_tokens, sign_ins, two_factor
+from records import api_tokens, security_keys, sign_ins, two_factor
 from records.db import transaction
 from records.models import ApiToken, SignIn, TokenScope, User
+from web import security_keys as key_ceremony
 from web.audit_log import log_access
 from web.auth import enrolment
 from web.security import current_sign_in, current_user, limits, login_required
 from web.state import state
 
+log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 DEFAULT_DAYS = 90
@@ -34,7 +38,9 @@ def _page(new_secret: str | None = None, problems: list[str] | None = None, stat
         live: list[SignIn] = sign_ins.open_for(db, me.id, now=now, limits=limits())
         tokens: list[ApiToken] = api_tokens.owned(db, me.id)
         second_step = {"on": two_factor.active(db, me.id), "codes_left": two_factor.recovery_codes_left(db, me.id),
-                       "required": two_factor.required(me, current_app.config["TWO_FACTOR_ROLES"])}
+                       "required": two_factor.required(me, current_app.config["TWO_FACTOR_ROLES"]),
+                       "totp": two_factor.totp_active(db, me.id), "keys": security_keys.keys_of(db, me.id),
+                       "max_keys": security_keys.MAX_KEYS}
         db.expunge_all()
     return render_template("account/index.html", sign_ins=live, this_sign_in=current_sign_in(), tokens=tokens,
                            now=now, new_secret=new_secret, problems=problems or [], scopes=list(TokenScope),
@@ -124,7 +130,7 @@ def revoke_token(token_id: int) -> Response:
 def two_factor_setup() -> str | Response:
     me, now = _me(), state().engine.clock.now()
     with transaction(state().sessions) as db:
-        if two_factor.active(db, me.id):
+        if two_factor.totp_active(db, me.id):
             return redirect(url_for("account.index"))
         secret = two_factor.pending_secret(db, me.id) or two_factor.begin(db, me.id, now=now)
         codes = two_factor.confirm(db, me.id, request.form.get("code", ""), now=now) \
@@ -172,4 +178,57 @@ def two_factor_off() -> Response:
             two_factor.remove(db, me.id)
         log_access("two_factor_off", "user", me.id, None, None, True)
         flash(_("Two-step sign-in is off: your password alone signs you in."), "ok")
+    return redirect(url_for("account.index"))
+
+
+# -- security keys (records.security_keys; the page's script is static/webauthn.js) ---------------------------------
+
+@bp.post("/keys/options")
+@login_required
+def key_options() -> Response:
+    """What the browser asks a new key to make (JSON): the challenge is kept in the session for the answer."""
+    with state().sessions() as db:
+        options, challenge = security_keys.registration_options(db, _me(), key_ceremony.relying_party(),
+                                                                now=state().engine.clock.now())
+    key_ceremony.keep(challenge)
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/keys")
+@login_required
+def add_key() -> str | Response:
+    me = _me()
+    try:
+        with transaction(state().sessions) as db:
+            added = security_keys.register(db, me.id, key_ceremony.relying_party(), key_ceremony.take(),
+                                           request.form.get("credential", ""), request.form.get("label", ""),
+                                           now=state().engine.clock.now())
+            key_id = added.key.id
+    except security_keys.KeyRefused as refused:
+        log.info("security key not added for %s: %s", me.id, refused)
+        flash(_("The security key was not added: it did not answer as expected, is added already, or you have "
+                "%(max)d keys. Try again.", max=security_keys.MAX_KEYS), "error")
+        return redirect(url_for("account.index"))
+    log_access("security_key_added", "security_key", key_id, None, None, True)
+    if added.recovery_codes:
+        return render_template("two_factor/codes.html", codes=added.recovery_codes, key=True,
+                               next=url_for("account.index"))
+    flash(_("The security key is added: signing in now offers it as the second step."), "ok")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/keys/<int:key_id>/remove")
+@login_required
+def remove_key(key_id: int) -> Response:
+    try:
+        with transaction(state().sessions) as db:
+            removed = security_keys.remove_key(db, _me().id, key_id)
+    except security_keys.LastSecondStep:
+        flash(_("This is your only second step: add another key or set up an authenticator app first, or turn "
+                "two-step sign-in off."), "error")
+        return redirect(url_for("account.index"))
+    if not removed:
+        abort(404)
+    log_access("security_key_removed", "security_key", key_id, None, None, True)
+    flash(_("The security key is removed: it no longer signs you in."), "ok")
     return redirect(url_for("account.index"))

@@ -1,12 +1,14 @@
 """Sign in and out, and the language switch.
 
 Sign-in is the password, then (where it is on, or required for the person's roles) a code from an authenticator
-app or a recovery code (records.two_factor). Wrong passwords and wrong codes count against the account name
-(records.login_throttle). Invitation and reset links (records.password_links) let a person choose a password."""
+app, a security key (records.security_keys) or a recovery code (records.two_factor). Wrong passwords, codes and
+key answers count against the account name (records.login_throttle). Invitation and reset links
+(records.password_links) let a person choose a password."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from urllib.parse import urlsplit
 
@@ -18,17 +20,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from records import directory, login_throttle, password_links, two_factor
+from records import directory, login_throttle, password_links, security_keys, two_factor
 from records.db import transaction
 from records.directory import DirectorySettings, DirectoryUnavailable, EntryRefused
 from records.models import IdentitySource, PasswordLinkPurpose, User
 from records.people import may_sign_in
 from web import limiter
+from web import security_keys as key_ceremony
 from web.config import LANGUAGES
 from web.passwords import WeakPasswordError, check_password, hash_password, verify_password
 from web.security import current_user, load_user, sign_in, sign_out
 from web.state import state
 
+log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 # The second step must follow the password within this; after it, the password is asked again.
@@ -192,21 +196,69 @@ def code() -> str | Response:
             used = two_factor.verify(db, user.id, request.form.get("code", ""), now=_now())
             left = two_factor.recovery_codes_left(db, user.id)
         if used is not None:
-            target = safe_next(str(session["pending"].get("next")))
-            _succeeded(user.id)
-            sign_in(user)
+            done = _through(user)
             if used == "recovery":
                 flash(_("You signed in with a recovery code; %(left)d are left. If your phone is lost, set up "
                         "two-step sign-in again on your account page.", left=left), "error")
-            return redirect(target)
-        until = _failed(user.id)
-        if until is not None:
-            session.pop("pending", None)
-            _locked(until)
-            return redirect(url_for("auth.login"))
-        flash(_("That code is not right, or was used already. Type the 6 digits your authenticator app shows now, "
-                "or one of your recovery codes."), "error")
-    return render_template("two_factor/code.html", user=user)
+            return done
+        locked = _wrong_step(user, _("That code is not right, or was used already. Type the 6 digits your "
+                                     "authenticator app shows now, or one of your recovery codes."))
+        if locked is not None:
+            return locked
+    with state().sessions() as db:
+        ways = {"totp": two_factor.totp_active(db, user.id), "keys": bool(security_keys.keys_of(db, user.id))}
+    return render_template("two_factor/code.html", user=user, **ways)
+
+
+def _through(user: User) -> Response:
+    """The second step is done: sign in and go where the person was going."""
+    target = safe_next(str(session["pending"].get("next")))
+    _succeeded(user.id)
+    sign_in(user)
+    return redirect(target)
+
+
+def _wrong_step(user: User, message: str) -> Response | None:
+    """Count a wrong second step; the way back to the login page once the account name is locked."""
+    until = _failed(user.id)
+    if until is None:
+        flash(message, "error")
+        return None
+    session.pop("pending", None)
+    _locked(until)
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/login/key/options")
+@limiter.limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]))
+def key_options() -> Response:
+    """What the browser asks the pending person's security key to sign (JSON)."""
+    user = _pending()
+    if user is None:
+        return Response('{"error": "sign in again"}', 401, mimetype="application/json")
+    with state().sessions() as db:
+        options, challenge = security_keys.authentication_options(db, user.id, key_ceremony.relying_party(),
+                                                                  now=_now())
+    key_ceremony.keep(challenge)
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/login/key/verify")
+@limiter.limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]))
+def key_verify() -> Response:
+    """The key's answer, posted by static/webauthn.js: right, like a right code; wrong, like a wrong one."""
+    user = _pending()
+    if user is None:
+        return _start_again()
+    try:
+        with transaction(state().sessions) as db:
+            security_keys.authenticate(db, user.id, key_ceremony.relying_party(), key_ceremony.take(),
+                                       request.form.get("credential", ""), now=_now())
+    except security_keys.KeyRefused as refused:
+        log.info("security key refused for %s: %s", user.id, refused)
+        return _wrong_step(user, _("Your security key was not accepted. Try again with a key you added to "
+                                   "your account, or type a code.")) or redirect(url_for("auth.code"))
+    return _through(user)
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])

@@ -87,6 +87,9 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
             lock=dt.timedelta(minutes=_minutes("MIBAO_LOCKOUT_MINUTES", 15))),
         # Whose accounts must sign in with a second step (records.two_factor): by default those that open the most.
         "TWO_FACTOR_ROLES": _roles("MIBAO_2FA_ROLES", two_factor.DEFAULT_ROLES),
+        # Security keys (records.security_keys) are bound to this domain: by default PUBLIC_URL's host name; a
+        # parent domain (example.com for mibao.example.com) keeps them valid if the site moves within it.
+        "WEBAUTHN_RP_ID": os.environ.get("MIBAO_WEBAUTHN_RP_ID", "").strip() or None,
         "EXTERNAL_LINK_DAYS": settings.external_link_days,
         "PUBLIC_URL": settings.public_url,
         "BROKER_URL": settings.broker_url,

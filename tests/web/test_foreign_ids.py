@@ -35,6 +35,7 @@ from records.models import (
     Notification,
     ProcessInstance,
     SecretItem,
+    SecurityKey,
     SignIn,
     Task,
     TokenScope,
@@ -52,7 +53,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 # Routes whose id is not somebody's record: the language code, static files, process definitions (HR's
 # launch pages, refused by role), and the /x/ links, whose forged and foreign tokens test_external covers.
 NOT_OWNED = {"auth.language", "static", "hr.start", "hr.start_person", "hr.start_csv", "hr.csv_sample",
-             "api.start", "auth.set_password"}   # a password link is its own key (test_password_links.py)
+             "api.start", "auth.set_password",   # a password link is its own key (test_password_links.py)
+             "start.form", "start.start"}        # who starts what: tests/web/test_start.py
 
 
 def _as(web: WebState, user_id: str, step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -85,6 +87,11 @@ def world(web: WebState, app: Flask, fast_services: WebState) -> dict[str, Any]:
         eng01_sign_in = session.scalars(select(SignIn.id).where(SignIn.user_id == "eng01")).one()
         eng01_token = api_tokens.create(session, user_id="eng01", label="eng01's", scope=TokenScope.READ, days=30,
                                         now=web.engine.clock.now())[0].id
+        for credential in ("eng01-key-1", "eng01-key-2"):      # two: removing one of them would be allowed
+            session.add(SecurityKey(user_id="eng01", credential_id=credential, public_key=b"-", sign_count=0,
+                                    transports=[], label="eng01's key", created_at=web.engine.clock.now()))
+        session.flush()
+        eng01_key = session.scalars(select(SecurityKey.id).where(SecurityKey.user_id == "eng01")).first()
     carrier = _as(web, "sec01", register_carrier, serial="HX-001", name=SECRET_NAME, level="core", form="paper",
                   department="技术研发部")
     other = _as(web, "sec01", register_carrier, serial="HX-002", name=SECRET_NAME, level="core", form="paper",
@@ -100,7 +107,8 @@ def world(web: WebState, app: Flask, fast_services: WebState) -> dict[str, Any]:
             "number": 1, "instance_id": sign_task.instance_id, "committee_instance_id": committee,
             "user_id": "eng01", "item_id": item_id, "grant_id": grant, "carrier_id": carrier.id,
             "movement_id": movement, "destruction_id": destruction.id, "message_id": message, "name": upload,
-            "batch_id": batch, "sign_in_id": eng01_sign_in, "token_id": eng01_token}
+            "batch_id": batch, "sign_in_id": eng01_sign_in, "token_id": eng01_token,
+            "key_id": eng01_key}
 
 
 def _values(endpoint: str, arguments: set[str], world: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +127,7 @@ def _state(web: WebState) -> list[tuple[Any, ...]]:
                       select(AccessGrant.id, AccessGrant.status), select(Carrier.id, Carrier.status, Carrier.holder),
                       select(CarrierMovement.id, CarrierMovement.confirmed_by), select(Destruction.id,
                       Destruction.status, Destruction.approved_by), select(SignIn.id, SignIn.ended_at),
-                      select(ApiToken.id, ApiToken.revoked_at)):
+                      select(ApiToken.id, ApiToken.revoked_at), select(SecurityKey.id, SecurityKey.user_id)):
             rows.extend(tuple(r) for r in session.execute(query))
         return rows
 

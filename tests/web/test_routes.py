@@ -24,6 +24,8 @@ PUBLIC = {
     "api.openapi": "the API description itself",
     "auth.code": "the second step of a sign-in whose password was right (else back to the login)",
     "auth.enrol": "setting up the second step during such a sign-in (else back to the login)",
+    "auth.key_options": "the security key's challenge for such a sign-in (else 401)",
+    "auth.key_verify": "the security key's answer in such a sign-in (else back to the login)",
     "auth.forgot": "asking for a reset link says nothing about who exists",
     "auth.set_password": "opened by a one-time link, which is its own key",
 }
@@ -69,7 +71,8 @@ def test_staff_without_roles_reach_nothing_else(app: Flask, login: Callable[[str
     for endpoint, method, path in _routes(app):
         if endpoint in {"inbox.index", "access.index", "carriers.mine", "account.index", "account.end_others",
                         "account.create_token", "account.two_factor_setup", "account.new_recovery_codes",
-                        "account.two_factor_off", "sign.mine", "start.index"} or path.startswith(("/api/", "/x/")):
+                        "account.two_factor_off", "account.key_options", "account.add_key",
+                        "sign.mine", "start.index"} or path.startswith(("/api/", "/x/")):
             continue
         response = client.open(path, method=method)
         assert response.status_code in (400, 403, 404, 405), (endpoint, method, path, response.status_code)
