@@ -39,6 +39,7 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
+from .collector import collector_paused
 from .errors import PdfInputError
 from .pdfio import open_pdf
 from .verdict import AttachmentReport, SignatureReport, Verdict
@@ -53,10 +54,11 @@ _ALLOWED_LEVELS = {ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, Modifi
 
 def verify_pdf(data: bytes, *, trust_roots: Sequence[bytes]) -> Verdict:
     """Check ``data`` against ``trust_roots`` (PEM or DER certificates)."""
-    try:
-        return _verify(data, trust_roots)
-    except Exception as exc:  # last line of defence: a verifier that raises is a verifier that says yes
-        return Verdict(ok=False, signatures=[], problems=[f"the document could not be checked: {_why(exc)}"])
+    with collector_paused():  # its objects die young: see signing/collector.py
+        try:
+            return _verify(data, trust_roots)
+        except Exception as exc:  # last line of defence: a verifier that raises is a verifier that says yes
+            return Verdict(ok=False, signatures=[], problems=[f"the document could not be checked: {_why(exc)}"])
 
 
 def _verify(data: bytes, trust_roots: Sequence[bytes]) -> Verdict:
