@@ -16,7 +16,7 @@ from records.db import transaction
 from records.models import ApiToken, SignIn, TokenScope, User
 from web import security_keys as key_ceremony
 from web.audit_log import log_access
-from web.auth import enrolment
+from web.auth import set_up_app
 from web.security import current_sign_in, current_user, limits, login_required
 from web.state import state
 
@@ -128,18 +128,13 @@ def revoke_token(token_id: int) -> Response:
 @bp.route("/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor_setup() -> str | Response:
-    me, now = _me(), state().engine.clock.now()
-    with transaction(state().sessions) as db:
+    me = _me()
+    with state().sessions() as db:
         if two_factor.totp_active(db, me.id):
             return redirect(url_for("account.index"))
-        secret = two_factor.pending_secret(db, me.id) or two_factor.begin(db, me.id, now=now)
-        codes = two_factor.confirm(db, me.id, request.form.get("code", ""), now=now) \
-            if request.method == "POST" else None
-    if codes is None:
-        if request.method == "POST":
-            flash(_("That code is not right. Check that the app shows the account “%(account)s” and type the 6 "
-                    "digits it shows now.", account=me.id), "error")
-        return render_template("two_factor/enrol.html", user=me, **enrolment(secret, me))
+    codes = set_up_app(me)
+    if not isinstance(codes, list):
+        return codes
     log_access("two_factor_on", "user", me.id, None, None, True)
     return render_template("two_factor/codes.html", codes=codes, next=url_for("account.index"))
 

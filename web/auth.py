@@ -268,18 +268,12 @@ def enrol() -> str | Response:
     user = _pending()
     if user is None:
         return _start_again()
-    with transaction(state().sessions) as db:
+    with state().sessions() as db:
         if two_factor.active(db, user.id):
             return redirect(url_for("auth.code"))
-        secret = two_factor.pending_secret(db, user.id) or two_factor.begin(db, user.id, now=_now())
-        codes = None
-        if request.method == "POST":
-            codes = two_factor.confirm(db, user.id, request.form.get("code", ""), now=_now())
-    if codes is None:
-        if request.method == "POST":
-            flash(_("That code is not right. Check that the app shows the account “%(account)s” and type the 6 "
-                    "digits it shows now.", account=user.id), "error")
-        return render_template("two_factor/enrol.html", user=user, **enrolment(secret, user))
+    codes = set_up_app(user)
+    if not isinstance(codes, list):
+        return codes
     target = safe_next(str(session["pending"].get("next")))
     _succeeded(user.id)
     sign_in(user)
@@ -287,11 +281,24 @@ def enrol() -> str | Response:
     return render_template("two_factor/codes.html", codes=codes, next=target)
 
 
-def enrolment(secret: str, user: User) -> dict[str, str]:
-    """What the set-up page shows: the QR code an authenticator app scans, and the secret to type instead."""
+def set_up_app(user: User) -> str | list[str]:
+    """One step of setting up ``user``'s authenticator app (at the first sign-in that requires it, or from their
+    account page): the set-up page — first visit, or a wrong code — or, once a right code turned it on, the
+    recovery codes to show."""
+    with transaction(state().sessions) as db:
+        secret = two_factor.pending_secret(db, user.id) or two_factor.begin(db, user.id, now=_now())
+        codes = two_factor.confirm(db, user.id, request.form.get("code", ""), now=_now()) \
+            if request.method == "POST" else None
+    if codes is not None:
+        return codes
+    if request.method == "POST":
+        flash(_("That code is not right. Check that the app shows the account “%(account)s” and type the 6 "
+                "digits it shows now.", account=user.id), "error")
     uri = two_factor.provisioning_uri(secret, user)
-    return {"qr": segno.make(uri, error="m").svg_data_uri(scale=5, border=2),
-            "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))}
+    # The QR code an authenticator app scans, and the secret to type instead.
+    return render_template("two_factor/enrol.html", user=user,
+                           qr=segno.make(uri, error="m").svg_data_uri(scale=5, border=2),
+                           secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)))
 
 
 @bp.route("/login/forgot", methods=["GET", "POST"])

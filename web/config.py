@@ -33,7 +33,8 @@ def _secret_key(instance: Instance) -> str:
     return path.read_text().strip()
 
 
-def _minutes(name: str, default: int, unit: str = "minutes") -> int:
+def _whole(name: str, default: int, unit: str = "minutes") -> int:
+    """A whole number of at least 1 from the environment (minutes unless ``unit`` says otherwise)."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
@@ -55,7 +56,8 @@ def _roles(name: str, default: frozenset[str]) -> frozenset[str]:
 def make_config(instance: Instance, override: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = Settings.from_env()     # what the engine's listeners use too (workflows.composition)
     # A sign-in ends after this long without a request, and after this long in any case (records.sign_ins).
-    idle, absolute = _minutes("MIBAO_SESSION_IDLE_MINUTES", 30), _minutes("MIBAO_SESSION_MINUTES", 8 * 60)
+    lockout = dt.timedelta(minutes=_whole("MIBAO_LOCKOUT_MINUTES", 15))
+    idle, absolute = _whole("MIBAO_SESSION_IDLE_MINUTES", 30), _whole("MIBAO_SESSION_MINUTES", 8 * 60)
     config: dict[str, Any] = {
         "SECRET_KEY": _secret_key(instance),
         "MIBAO_INSTANCE": instance,
@@ -81,10 +83,8 @@ def make_config(instance: Instance, override: dict[str, Any] | None = None) -> d
         "DIRECTORY": DirectorySettings.from_env(os.environ),
         "OIDC_LABEL": None,
         # How many wrong passwords (or codes) for one account name within how many minutes lock it for as long.
-        "LOGIN_LOCKOUT": login_throttle.Policy(
-            failures=_minutes("MIBAO_LOCKOUT_FAILURES", 5, unit="attempts"),
-            window=dt.timedelta(minutes=_minutes("MIBAO_LOCKOUT_MINUTES", 15)),
-            lock=dt.timedelta(minutes=_minutes("MIBAO_LOCKOUT_MINUTES", 15))),
+        "LOGIN_LOCKOUT": login_throttle.Policy(failures=_whole("MIBAO_LOCKOUT_FAILURES", 5, unit="attempts"),
+                                               window=lockout, lock=lockout),
         # Whose accounts must sign in with a second step (records.two_factor): by default those that open the most.
         "TWO_FACTOR_ROLES": _roles("MIBAO_2FA_ROLES", two_factor.DEFAULT_ROLES),
         # Security keys (records.security_keys) are bound to this domain: by default PUBLIC_URL's host name; a

@@ -95,12 +95,12 @@ def _pages(document: Document) -> list[str]:
 
 def _asked(link: ExternalLink) -> dict[str, str | None]:
     """What the person is asked to sign and by whom, in the page's language (workflows.links.describe)."""
-    task = state().engine.task(link.task_id)
-    data = state().engine.show(task.instance_id).data
+    data = state().engine.task_data(link.task_id)      # the start data the task carries
     with state().sessions() as db:
         row = db.get(Task, link.task_id)
         assert row is not None
-        asked = describe(db, row, data, company=state().services.company.get("company_name"))
+        asked = describe(db, row, data, catalog=state().services.catalog,
+                         company=state().services.company.get("company_name"))
     locale = get_locale()
     english = locale is not None and locale.language == "en"
     return {"agreement": asked.agreement_en if english else asked.agreement_zh, "company": asked.company,

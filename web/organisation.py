@@ -239,15 +239,20 @@ def add() -> Response:
                                      public_url=str(current_app.config["PUBLIC_URL"]))
     except organisation.OrganisationError as exc:
         flash(_("Nobody was added: %(reason)s", reason=str(exc)), "error")
-        target = request.args.get("next", "")
-        return redirect(safe_next(target)) if target.startswith("/hr/start/") else _back()
+        return _back_to_start() or _back()
     flash(_("%(person)s is added.", person=fields["id"]) + " " + (
         _("The invitation to set a password is in the outbox (and mailed, where mail is set up); it works for 3 "
           "days.") if invite else _("They cannot sign in until you send an invitation.")), "success")
+    return _back_to_start({"employee_user": fields["id"]}) or _back()
+
+
+def _back_to_start(chosen: dict[str, str] | None = None) -> Response | None:
+    """Back to the start form the person was added from (``next``), with them chosen; only a start form is
+    followed back to."""
     target = request.args.get("next", "")
-    if target.startswith("/hr/start/"):      # added from a start form: back to it, with the person chosen
-        return redirect(safe_next(target) + "?" + urlencode({"employee_user": fields["id"]}))
-    return _back()
+    if not target.startswith("/hr/start/"):
+        return None
+    return redirect(safe_next(target) + ("?" + urlencode(chosen) if chosen else ""))
 
 
 @bp.route("/password-link", methods=["POST"])

@@ -67,10 +67,13 @@ def agreements_of(session: Session, user_id: str) -> list[Agreement]:
         select(Document).outerjoin(ProcessInstance, ProcessInstance.id == Document.instance_id)
         .where(or_(Document.subject_user == user_id, ProcessInstance.subject_user == user_id))
         .order_by(Document.created_at, Document.id)).all()
-    return [Agreement(id=d.id, title=d.title, status=str(d.status), instance_id=d.instance_id,
-                      created_at=d.created_at, parties=list(d.parties), signatures=list(d.signatures),
-                      signed_by_person=any(s.get("user") == user_id for s in d.signatures))
-            for d in documents]
+    return [_agreement(d, user_id) for d in documents]
+
+
+def _agreement(d: Document, user_id: str) -> Agreement:
+    return Agreement(id=d.id, title=d.title, status=str(d.status), instance_id=d.instance_id,
+                     created_at=d.created_at, parties=list(d.parties), signatures=list(d.signatures),
+                     signed_by_person=any(s.get("user") == user_id for s in d.signatures))
 
 
 def my_agreements(session: Session, user_id: str) -> list[tuple[Agreement, str | None]]:
@@ -82,9 +85,7 @@ def my_agreements(session: Session, user_id: str) -> list[tuple[Agreement, str |
     waiting = {str(doc): task_id for doc, task_id, state in mine if state == TaskState.READY}
     extra = {str(doc) for doc, _task, _state in mine} - set(about)
     for d in session.scalars(select(Document).where(Document.id.in_(extra))):
-        about[d.id] = Agreement(id=d.id, title=d.title, status=str(d.status), instance_id=d.instance_id,
-                                created_at=d.created_at, parties=list(d.parties), signatures=list(d.signatures),
-                                signed_by_person=any(s.get("user") == user_id for s in d.signatures))
+        about[d.id] = _agreement(d, user_id)
     return [(a, waiting.get(a.id)) for a in sorted(about.values(), key=lambda a: (a.created_at, a.id), reverse=True)]
 
 

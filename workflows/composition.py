@@ -64,7 +64,7 @@ def build_engine(sessions: sessionmaker[Session], services: Services, settings: 
         services.use_keys(shared_keys(sessions, services.instance.pki_dir))
     engine = Engine(sessions, services, clock=clock or SystemClock(), jobs=jobs)
     public_url = settings.public_url.rstrip("/")
-    engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days,
+    engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days, services.catalog,
                                                     services.company.get("company_name")))
     engine.on_task_ready.append(notices.task_ready(public_url))
     engine.on_document_completed.append(notices.document_completed(public_url, engine.clock))

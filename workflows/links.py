@@ -103,11 +103,12 @@ class Request:
     asked_by: str | None          # the host (visitor, area entry) or whoever started the request
 
 
-def describe(session: Session, task: Task, data: dict[str, Any], *, company: str | None = None) -> Request:
+def describe(session: Session, task: Task, data: dict[str, Any], *, catalog: TemplateCatalog,
+             company: str | None = None) -> Request:
     title = {"zh": task.title, "en": task.title}
     document = session.get(Document, task.sign_document) if task.sign_document else None
     agreement = str(data.get("agreement") or "")
-    manifest = next((m for m in TemplateCatalog().all() if m.id == agreement), None)
+    manifest = next((m for m in catalog.all() if m.id == agreement), None)
     if manifest is not None:
         title = {"zh": manifest.title.get("zh", task.title), "en": manifest.title.get("en", task.title)}
     elif document is not None:
@@ -122,7 +123,7 @@ def describe(session: Session, task: Task, data: dict[str, Any], *, company: str
 
 
 def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url: str, days: int,
-               company: str | None = None) -> str:
+               catalog: TemplateCatalog, company: str | None = None) -> str:
     """Create the link for ``task`` (an outside party's), its account and the mail with the link; the token."""
     token = secrets.token_urlsafe(32)
     contact = str(data.get("external_contact") or "").strip()
@@ -141,7 +142,7 @@ def issue_link(session: Session, task: Task, data: dict[str, Any], *, public_url
     # The task belongs to the invited person alone: no other account, outside or staff, may see or sign it.
     task.assignee = user.id
     url = f"{public_url}/x/{token}"
-    asked = describe(session, task, data, company=company)
+    asked = describe(session, task, data, catalog=catalog, company=company)
     until = f"{link.expires_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
     session.add(Notification(
         instance_id=task.instance_id, to_user=party_user_id(link), to_email=contact if is_email(contact) else None,
@@ -245,14 +246,14 @@ def check_code(link: ExternalLink, code: str, *, secret_key: str, now: dt.dateti
     return CodeCheck.OK
 
 
-def on_task_ready(public_url: str, days: int, company: str | None = None
+def on_task_ready(public_url: str, days: int, catalog: TemplateCatalog, company: str | None = None
                   ) -> Callable[[Session, Task, dict[str, Any]], None]:
     """The engine listener that issues a link whenever a task becomes ready in lane ``external``, or for someone
     who has left (inside the engine's transaction)."""
 
     def listener(session: Session, task: Task, data: dict[str, Any]) -> None:
         if task.lane == "external":
-            issue_link(session, task, data, public_url=public_url, days=days, company=company)
+            issue_link(session, task, data, public_url=public_url, days=days, catalog=catalog, company=company)
             return
         person = session.get(User, task.assignee) if task.assignee else None
         if person is not None and person.status == PersonStatus.LEFT:

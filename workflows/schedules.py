@@ -31,6 +31,7 @@ import datetime as dt
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -154,6 +155,17 @@ def launch_permission_reviews(engine: Engine, now: dt.datetime) -> int | None:
                                   "(from the roster)", rows, actor=SCHEDULER)
 
 
+def _launched(session: Session, process_id: str, key: str) -> list[Any]:
+    """``key`` of the start data of every bulk-launched ``process_id`` still running, waiting or queued (a
+    refused row, or an instance that ended, covers nothing any more)."""
+    return [data.get(key) for data, status in session.execute(
+        select(LaunchRow.data, ProcessInstance.status)
+        .join(LaunchBatch, LaunchBatch.id == LaunchRow.batch_id)
+        .outerjoin(ProcessInstance, ProcessInstance.id == LaunchRow.instance_id)
+        .where(LaunchBatch.process_id == process_id, LaunchRow.status != LaunchRowStatus.FAILED))
+        if status in (None, InstanceStatus.RUNNING, InstanceStatus.WAITING)]
+
+
 def launch_self_checks(engine: Engine, now: dt.datetime) -> int | None:
     """Start the self-check of every department that has a liaison and no self-check running (the instance loops
     period after period, and stops by itself when its department leaves the organisation)."""
@@ -161,12 +173,7 @@ def launch_self_checks(engine: Engine, now: dt.datetime) -> int | None:
     if cadence not in ("monthly", "weekly"):
         raise ValueError(f"{CADENCE_ENV} is {cadence!r}: use monthly or weekly")
     with engine.sessions() as session:
-        covered = {str(data.get("department")) for data, status in session.execute(
-            select(LaunchRow.data, ProcessInstance.status)
-            .join(LaunchBatch, LaunchBatch.id == LaunchRow.batch_id)
-            .outerjoin(ProcessInstance, ProcessInstance.id == LaunchRow.instance_id)
-            .where(LaunchBatch.process_id == SELF_CHECK, LaunchRow.status != LaunchRowStatus.FAILED))
-            if status in (None, InstanceStatus.RUNNING, InstanceStatus.WAITING)}
+        covered = {str(value) for value in _launched(session, SELF_CHECK, "department")}
         due = [d for d in session.scalars(select(Department.name).order_by(Department.name))
                if d not in covered and liaisons(session, d)]
     if not due:
@@ -181,12 +188,7 @@ def launch_declassification_reviews(engine: Engine, now: dt.datetime) -> int | N
     """Start the yearly declassification review of every register entry in force that has none (running, waiting
     or queued); the batch's id, or None when every entry has one."""
     with engine.sessions() as session:
-        covered = {int(data.get("item_id") or 0) for data, status in session.execute(
-            select(LaunchRow.data, ProcessInstance.status)
-            .join(LaunchBatch, LaunchBatch.id == LaunchRow.batch_id)
-            .outerjoin(ProcessInstance, ProcessInstance.id == LaunchRow.instance_id)
-            .where(LaunchBatch.process_id == DECLASSIFICATION, LaunchRow.status != LaunchRowStatus.FAILED))
-            if status in (None, InstanceStatus.RUNNING, InstanceStatus.WAITING)}
+        covered = {int(value or 0) for value in _launched(session, DECLASSIFICATION, "item_id")}
         due = [(item.id, item.name) for item in session.scalars(
             select(SecretItem).where(SecretItem.status == ItemStatus.ACTIVE).order_by(SecretItem.id))
             if item.id not in covered]
