@@ -26,10 +26,15 @@ class Field:
     choices: list[Any] = field(default_factory=list)
     const: Any = None
     accept: list[str] = field(default_factory=list)       # media types of a file field
+    # Required only in some cases: (other field, its values) from the schema's if/then; any one of them applies.
+    required_when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     def label(self, choice: Any) -> str:
         """A choice in words (the stored value is the code the processes and templates use)."""
         return str(CHOICE_LABELS.get(self.name, {}).get(choice) or LEVEL_WORDS.get(choice) or choice)
+
+    def choices_in_words(self, choices: tuple[Any, ...]) -> str:
+        return str(_(" or ")).join(self.label(c) for c in choices)
 
 
 # Choices in words, by field, in the page's language; a level named anywhere else reads as a secret's level.
@@ -61,13 +66,34 @@ def fields_of(schema: dict[str, Any] | None) -> list[Field]:
     if not schema:
         return []
     required = set(schema.get("required", []))
+    when = _required_when(schema)
     out = []
     for name, prop in schema.get("properties", {}).items():
         kind = _kind(prop)
         out.append(Field(name=name, title=str(prop.get("title", name)), description=str(prop.get("description", "")),
                          kind=kind, required=name in required, choices=list(prop.get("enum", [])),
-                         const=prop.get("const"), accept=list(prop.get("x-upload", []))))
+                         const=prop.get("const"), accept=list(prop.get("x-upload", [])),
+                         required_when=tuple((other, tuple(values)) for other, values in when.get(name, {}).items())))
     return out
+
+
+def _required_when(schema: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
+    """Fields the schema requires only when another field has a value: ``if {x: const v} then {required: [...]}``.
+
+    The forms state such cases that way (onboarding: the non-compete's fields for core personnel; the outside
+    parties' start form: each agreement's own fields). Other conditions are left to the engine's validation.
+    """
+    when: dict[str, dict[str, list[Any]]] = {}
+    for rule in [schema, *schema.get("allOf", [])]:
+        condition = (rule.get("if") or {}).get("properties") or {}
+        if len(condition) != 1:
+            continue
+        (other, test), = condition.items()
+        if not isinstance(test, dict) or "const" not in test:
+            continue
+        for name in (rule.get("then") or {}).get("required", []):
+            when.setdefault(name, {}).setdefault(other, []).append(test["const"])
+    return when
 
 
 def _kind(prop: dict[str, Any]) -> str:

@@ -49,3 +49,28 @@ def test_what_is_not_yours_to_start_is_not_found(login: Login) -> None:
         assert eng.post(f"/start/{process_id}", data={"department": "技术研发部"}).status_code == 404
     assert eng.get("/start/external_nda").status_code == 200
     assert 'name="host_user" value="eng01"' in eng.get("/start/external_nda").text
+
+
+def test_fields_required_only_in_some_cases_say_when(login: Login) -> None:
+    """The non-compete's fields are required for core personnel only (the schema's if/then): each says so in
+    words, carries a * that the page shows when the case holds, and the server refuses core without them."""
+    page = login("hr01").get("/hr/start/onboarding").text
+    bank = re.search(r"<label data-required-when='([^']+)'>收款开户银行.*?</label>\s*<p class=\"hint\">(.*?)</p>",
+                     page, re.S)
+    assert bank, "the bank field says when it is required"
+    assert bank.group(1) == '[["personnel_level", ["core"]]]'
+    assert "核心涉密人员" in bank.group(2) and "personnel_level" not in bank.group(2)
+    assert 'src="/static/forms.js"' in page
+    hr = login("hr01")
+    hr.post("/lang/en", data={"next": "/inbox"})
+    english = hr.get("/hr/start/onboarding").text
+    assert "Required when “Secret-involved staff category" in english and "is core personnel." in english
+    # Outside parties: a field several agreements need names them all.
+    hr.post("/lang/zh", data={"next": "/inbox"})
+    nda = hr.get("/start/external_nda").text
+    visitor = re.search(r"参观人姓名.*?</label>\s*<p class=\"hint\">(.*?)</p>", nda, re.S)
+    assert visitor and "参观保密承诺书 或 临时保密承诺书" in visitor.group(1)
+
+
+def test_without_conditional_fields_no_script_is_loaded(login: Login) -> None:
+    assert "forms.js" not in login("liaison01").get("/start/classification").text
