@@ -19,12 +19,14 @@ class SignatureReport:
     timestamp: str | None  # ISO 8601; what the TSA attests, or None
     intact: bool  # the signed bytes hash to the signed digest
     valid: bool  # the cryptographic signature is correct
-    trusted: bool  # the certificate chains to a trust root, not revoked at signing time
+    trusted: bool  # the certificate chains to a trust root, not revoked at signing time (checked only when valid,
+    # whether or not the signed bytes are intact: a one-byte change does not make the certificate untrusted)
     modification_level: str  # NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS, OTHER or UNKNOWN
     docmdp_ok: bool | None  # later changes are allowed by the certification/lock policy
     coverage: str  # ENTIRE_FILE, ENTIRE_REVISION, CONTIGUOUS_BLOCK_FROM_START, UNCLEAR or UNKNOWN
     kind: str  # "signature" | "document_timestamp"
     problems: list[str] = dataclasses.field(default_factory=list)
+    organisation: str | None = None  # subject O of the signing certificate (company seals, our TSA), if any
 
     @property
     def ok(self) -> bool:
@@ -66,13 +68,17 @@ class Verdict:
     problems: list[str]
     # Embedded files in the revision the last signature covers (evidence: source DOCX, fill data, records).
     attachments: list[AttachmentReport] = dataclasses.field(default_factory=list)
+    # Why no signature could be checked at all, for callers that explain it in their own words: not_pdf,
+    # too_large, encrypted, unreadable, unsigned or error (the checker failed); None when signatures were checked.
+    failure: str | None = None
 
     @classmethod
     def from_json(cls, found: dict[str, Any]) -> Verdict:
         """The inverse of :meth:`to_json` (a verdict sent from a child process)."""
         return cls(ok=bool(found["ok"]), signatures=[SignatureReport(**s) for s in found["signatures"]],
                    problems=list(found["problems"]),
-                   attachments=[AttachmentReport(**a) for a in found.get("attachments", ())])
+                   attachments=[AttachmentReport(**a) for a in found.get("attachments", ())],
+                   failure=found.get("failure"))
 
     def describe(self) -> str:
         """The verdict in plain words, one line per signature, for the command line."""
@@ -90,4 +96,5 @@ class Verdict:
             "signatures": [s.to_json() for s in self.signatures],
             "problems": self.problems,
             "attachments": [a.to_json() for a in self.attachments],
+            "failure": self.failure,
         }

@@ -58,25 +58,25 @@ def verify_pdf(data: bytes, *, trust_roots: Sequence[bytes]) -> Verdict:
         try:
             return _verify(data, trust_roots)
         except Exception as exc:  # last line of defence: a verifier that raises is a verifier that says yes
-            return Verdict(ok=False, signatures=[], problems=[f"the document could not be checked: {_why(exc)}"])
+            return _fail(f"the document could not be checked: {_why(exc)}", "error")
 
 
 def _verify(data: bytes, trust_roots: Sequence[bytes]) -> Verdict:
     problems: list[str] = []
     if not isinstance(data, bytes | bytearray) or b"%PDF-" not in bytes(data[:1024]):
-        return _fail("not a PDF")
+        return _fail("not a PDF", "not_pdf")
     if len(data) > MAX_PDF_BYTES:
-        return _fail(f"the file is larger than {MAX_PDF_BYTES // 2**20} MB")
+        return _fail(f"the file is larger than {MAX_PDF_BYTES // 2**20} MB", "too_large")
     roots = _load_roots(trust_roots, problems)
     try:
         reader = PdfFileReader(BytesIO(bytes(data)), strict=False)
         if reader.encrypted:
-            return _fail("encrypted PDF: signed agreements are never encrypted")
+            return _fail("encrypted PDF: signed agreements are never encrypted", "encrypted")
         signatures = list(reader.embedded_signatures)
     except Exception as exc:
-        return _fail(f"damaged or unreadable PDF: {_why(exc)}")
+        return _fail(f"damaged or unreadable PDF: {_why(exc)}", "unreadable")
     if not signatures:
-        return _fail("the document has no signatures")
+        return _fail("the document has no signatures", "unsigned")
     contexts = _Contexts(roots, _dss(reader))
     reports = [_check(number, sig, contexts) for number, sig in enumerate(signatures, start=1)]
     last = reports[-1]
@@ -203,11 +203,12 @@ def _signature_report(number: int, name: str, status: PdfSignatureStatus) -> Sig
     return SignatureReport(
         field=name,
         signer=_cn(status.signing_cert),
+        organisation=_organisation(status.signing_cert),
         signing_time=_iso(status.signer_reported_dt),
         timestamp=_iso(ts.timestamp) if ts is not None else None,
         intact=status.intact,
         valid=status.valid,
-        trusted=status.trusted,
+        trusted=_chains(status),
         modification_level=_level(status.modification_level),
         docmdp_ok=status.docmdp_ok,
         coverage=_coverage(status.coverage),
@@ -224,11 +225,12 @@ def _timestamp_report(number: int, name: str, status: DocumentTimestampStatus) -
     return SignatureReport(
         field=name,
         signer=_cn(status.signing_cert),
+        organisation=_organisation(status.signing_cert),
         signing_time=_iso(status.timestamp),
         timestamp=_iso(status.timestamp),
         intact=status.intact,
         valid=status.valid,
-        trusted=status.trusted,
+        trusted=_chains(status),
         modification_level=_level(status.modification_level),
         docmdp_ok=docmdp_ok,
         coverage=_coverage(status.coverage),
@@ -245,7 +247,7 @@ def _common_problems(
         problems.append(f"the signed content of {label} was altered (digest mismatch)")
     if not status.valid:
         problems.append(f"the cryptographic signature of {label} is invalid")
-    if not status.trusted:
+    if status.valid and not _chains(status):  # an incorrect signature's certificate is never checked
         indic = status.trust_problem_indic
         reason = getattr(indic, "name", str(indic)) if indic else "no path to a trust root"
         problems.append(f"signer not trusted for {label}: {_cn(status.signing_cert)} ({reason})")
@@ -350,6 +352,19 @@ def _cn(cert: asn1_x509.Certificate | None) -> str | None:
     return str(name.get("common_name") or cert.subject.human_friendly)
 
 
+def _organisation(cert: asn1_x509.Certificate | None) -> str | None:
+    """The subject's organisation (O): our company seals and our CA and TSA certificates carry one."""
+    found = cert.subject.native.get("organization_name") if cert is not None else None
+    return str(found) if found else None
+
+
+def _chains(status: PdfSignatureStatus | DocumentTimestampStatus) -> bool:
+    """The signing certificate chains to a trust root and was not revoked at the time. pyHanko's ``trusted``
+    is also false whenever the signed bytes changed, which would call a genuine certificate untrusted; the
+    chain is checked whenever the signature value is correct, so read the result of that check itself."""
+    return bool(status.valid and status.trust_problem_indic is None and status.validation_path is not None)
+
+
 def _level(level: ModificationLevel | None) -> str:
     return level.name if level is not None else "UNKNOWN"
 
@@ -367,5 +382,5 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
-def _fail(problem: str) -> Verdict:
-    return Verdict(ok=False, signatures=[], problems=[problem])
+def _fail(problem: str, failure: str) -> Verdict:
+    return Verdict(ok=False, signatures=[], problems=[problem], failure=failure)

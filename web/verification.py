@@ -48,13 +48,13 @@ def verify_isolated(data: bytes, *, trust_roots: Sequence[bytes], timeout: float
         process.start()
         sender.close()
         found: dict[str, Any] | None = None
-        problem = _("The document could not be checked within %(seconds)s seconds; it is treated as not valid.",
-                    seconds=f"{timeout:g}")
+        problem, failure = (_("The document could not be checked within %(seconds)s seconds; it is treated as not "
+                              "valid.", seconds=f"{timeout:g}"), "timeout")
         try:
             if receiver.poll(timeout):
                 found = receiver.recv()
         except (EOFError, OSError):
-            problem = _("The checker stopped on this document; it is treated as not valid.")
+            problem, failure = _("The checker stopped on this document; it is treated as not valid."), "error"
         finally:
             receiver.close()
             if process.is_alive():
@@ -63,4 +63,5 @@ def verify_isolated(data: bytes, *, trust_roots: Sequence[bytes], timeout: float
             process.close()
     finally:
         _SLOTS.release()
-    return _verdict(found) if found is not None else Verdict(ok=False, signatures=[], problems=[problem])
+    return _verdict(found) if found is not None else Verdict(ok=False, signatures=[], problems=[problem],
+                                                             failure=failure)

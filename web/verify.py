@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 
 from records.evidence_trail import check_trail
 from web import limiter
 from web.state import state
+from web.verdict_words import china_time, describe
 from web.verification import Busy, verify_isolated
+from web.verify_report import Checked, report_pdf
 
 bp = Blueprint("verify", __name__)
+bp.add_app_template_global(china_time)
 
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TRAIL = 5 * 1024 * 1024
@@ -40,8 +43,23 @@ def check() -> str | tuple[str, int]:
                                   timeout=float(current_app.config.get("VERIFY_TIMEOUT_SECONDS", 20)))
     except Busy:
         return render_template("verify/index.html", problem=_("Too many checks are running. Try again shortly.")), 503
-    return render_template("verify/result.html", verdict=verdict, filename=upload.filename if upload else "",
+    checked = Checked(verdict=verdict, name=(upload.filename or "") if upload else "",
+                      sha256=hashlib.sha256(data).hexdigest(), size=len(data), at=state().engine.clock.now())
+    return render_template("verify/result.html", verdict=verdict, view=describe(verdict), checked=checked,
                            trail=_trail(data))
+
+
+@bp.route("/verify/report", methods=["POST"])
+@limiter.limit(lambda: str(current_app.config.get("VERIFY_RATE_LIMIT", "10 per minute;100 per day")))
+def report() -> Response | tuple[str, int]:
+    """The verification report (PDF) of a check made in the last hour, from the ticket its result page carries."""
+    checked = Checked.from_ticket(request.form.get("ticket", ""))
+    if checked is None:
+        return render_template("verify/index.html", problem=_("That result is more than an hour old or damaged: "
+                                                              "check the file again.")), 400
+    name = f"verification-report-{checked.sha256[:12]}.pdf"
+    return Response(report_pdf(checked), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _trail(pdf: bytes) -> dict[str, object] | None:

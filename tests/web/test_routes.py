@@ -20,6 +20,7 @@ PUBLIC = {
     "auth.language": "the language switch",
     "verify.index": "anyone may check a PDF",
     "verify.check": "anyone may check a PDF",
+    "verify.report": "the report of such a check, from the signed ticket its result page carries",
     "inbox.home": "redirects to the inbox, which asks for a login",
     "api.openapi": "the API description itself",
     "auth.code": "the second step of a sign-in whose password was right (else back to the login)",
