@@ -25,10 +25,10 @@ from flask_babel import Domain, get_locale
 __all__ = ["extract_bpmn", "extract_form", "install", "tr"]
 
 DOMAIN = "content"
-# What a person reads in a BPMN file: the process, its lanes and its steps.
+# What a person reads in a BPMN file: the process, its lanes, its steps and its branches' labels.
 _NAMED = {"process", "participant", "lane", "userTask", "serviceTask", "manualTask", "task", "sendTask",
           "receiveTask", "scriptTask", "businessRuleTask", "callActivity", "subProcess", "startEvent", "endEvent",
-          "intermediateCatchEvent", "boundaryEvent", "exclusiveGateway", "parallelGateway"}
+          "intermediateCatchEvent", "boundaryEvent", "exclusiveGateway", "parallelGateway", "sequenceFlow"}
 _FORM_TEXT = ("title", "description")
 
 _domain: Domain | None = None

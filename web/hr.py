@@ -16,7 +16,7 @@ from records.models import Document, InstanceStatus, User
 from records.org_import import ROW_ROLES
 from records.people import staff
 from web.access import filter_visible
-from web.diagram import diagram_state
+from web.diagram import diagram_state, shown_name
 from web.forms import coerce, fields_of
 from web.launch import HR_PROCESSES, csv_template, example, read_csv, rows_in
 from web.organisation import ROLE_NAMES
@@ -185,7 +185,7 @@ def _field_titles(process_id: str) -> dict[str, str]:
 def diagram(instance_id: int) -> Response:
     view = _personnel_instance(instance_id)
     xml = state().engine.process(view.process_id).path.read_text(encoding="utf-8")
-    return jsonify(diagram_state(xml, view))
+    return jsonify(diagram_state(xml, view, rename=shown_name))
 
 
 @bp.route("/people/<user_id>")

@@ -73,17 +73,18 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeou
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``mibao serve`` on a free port over a fresh instance (SQLite) with the demo people; stopped at the end."""
-    yield from _serve(tmp_path_factory.mktemp("browser-instance"), "127.0.0.1")
+    yield from serve(tmp_path_factory.mktemp("browser-instance"), "127.0.0.1")
 
 
 @pytest.fixture(scope="package")
 def localhost_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The same on http://localhost:PORT (its PUBLIC_URL too), over an instance of its own: WebAuthn needs a
     domain as the relying party's ID, and browsers take localhost, not 127.0.0.1, as one (and as secure)."""
-    yield from _serve(tmp_path_factory.mktemp("browser-localhost"), "localhost")
+    yield from serve(tmp_path_factory.mktemp("browser-localhost"), "localhost")
 
 
-def _serve(instance: Path, host: str) -> Iterator[Server]:
+def serve(instance: Path, host: str, *options: str) -> Iterator[Server]:
+    """``mibao serve [OPTIONS]`` over ``instance`` with the demo people (``--demo`` adds its processes)."""
     _seed(instance)
     env = {k: v for k, v in os.environ.items() if k not in ("MIBAO_DATABASE_URL", "MIBAO_SMTP_HOST")}
     port = _free_port()
@@ -93,7 +94,8 @@ def _serve(instance: Path, host: str) -> Iterator[Server]:
     log = instance / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "serve", "--host", host,
-                                    "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                    "--port", str(port), *options],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(url, process, log)
         yield Server(url=url, instance=instance, env=env, log=log)
