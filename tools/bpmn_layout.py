@@ -456,7 +456,7 @@ class Process:
                 el.set("default", defaults[0].id)
         if n.doc:
             etree.SubElement(el, q("bpmn", "documentation")).text = n.doc
-        if n.kind == "user" and n.props:
+        if n.kind in ("user", "start") and n.props:   # a start event's props: its "starters"
             ext = etree.SubElement(el, q("bpmn", "extensionElements"))
             props = etree.SubElement(ext, q("spiffworkflow", "properties"))
             for k, v in n.props.items():

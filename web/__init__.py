@@ -127,6 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(log_review.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(start.bp)
+    from web import incidents
+    app.register_blueprint(incidents.bp)
     if app.config.get("OIDC") is not None:      # OpenID Connect sign-in, only where configured (MIBAO_OIDC_*)
         from web import oidc
         oidc.install(app, app.config["OIDC"])

@@ -36,8 +36,8 @@ from workflows import InstanceView
 from workflows.authority import content_level
 
 __all__ = ["REGISTER_ROLES", "Listed", "access_context", "check", "check_document", "filter_visible",
-           "instance_content_visible", "register_items", "visible_carrier", "visible_document", "visible_item",
-           "withheld_instance"]
+           "instance_content_visible", "pickable_items", "register_items", "visible_carrier", "visible_document",
+           "visible_item", "withheld_instance"]
 
 # Roles that open the secret register at all; which entries each sees is the rule's.
 REGISTER_ROLES = ("secrecy_office", "committee", "department_head", "liaison", "general_manager")
@@ -170,3 +170,11 @@ def register_items(session: Session, query: Select[Any] | None = None) -> Sequen
     """All register entries (optionally a narrowed ``select(SecretItem)``); pass them to :func:`filter_visible`."""
     chosen = select(SecretItem) if query is None else query
     return session.scalars(chosen.order_by(SecretItem.id)).all()
+
+
+def pickable_items() -> list[dict[str, Any]]:
+    """The register entries the signed-in user may see (id, name, level), for a form that picks items by name;
+    the list is recorded like any other."""
+    with transaction(state().sessions) as session:
+        listed = filter_visible(session, register_items(session), resource_of_item, what="register")
+        return [{"id": x.row.id, "name": x.row.name, "level": x.row.level} for x in listed if x.decision.allowed]

@@ -22,6 +22,7 @@ class Field:
     title: str
     description: str
     kind: str                    # text | textarea | number | integer | checkbox | select | lines | date | file | person
+                                 # | items
     required: bool
     choices: list[Any] = field(default_factory=list)
     const: Any = None
@@ -53,10 +54,13 @@ CHOICE_LABELS: dict[str, dict[str, Any]] = {
     "proof_type": {"labor_contract": _l("labour contract"), "social_insurance": _l("social insurance record"),
                    "both": _l("both"), "declaration": _l("written declaration")},
     "agreement": {"visitor_pledge": _l("visitor's pledge"), "area_entry_pledge": _l("area entry pledge"),
+                  "meeting_pledge": _l("meeting pledge"), "bid_evaluation_pledge": _l("bid evaluation pledge"),
+                  "inspection_nda": _l("administrative inspection NDA"),
                   "audit_nda": _l("audit NDA"), "maintenance_nda": _l("maintenance NDA"),
                   "cooperation_nda": _l("cooperation NDA")},
-    "external_role": {"visitor": _l("visitor"), "auditor": _l("auditor"), "maintainer": _l("maintenance contractor"),
-                      "partner": _l("partner")},
+    "external_role": {"visitor": _l("visitor"), "attendee": _l("meeting attendee"),
+                      "expert": _l("bid evaluation expert"), "inspector": _l("inspector"),
+                      "auditor": _l("auditor"), "maintainer": _l("maintenance contractor"), "partner": _l("partner")},
     "dispute_resolution": {"litigation": _l("court"), "arbitration": _l("arbitration")},
     "review_decision": {"keep": _l("keep it secret"), "drop_public": _l("drop it: it is public")},
 }
@@ -100,6 +104,8 @@ def _kind(prop: dict[str, Any]) -> str:
     t = prop.get("type")
     if "x-upload" in prop:
         return "file"
+    if prop.get("x-items"):
+        return "items"          # register entries, picked by name among those the person may see
     if prop.get("x-person"):
         return "person"         # an account, picked by name (web/templates/_form.html)
     if "enum" in prop:
@@ -124,6 +130,13 @@ def coerce(schema: dict[str, Any] | None, form: MultiDict[str, str]) -> tuple[di
     data: dict[str, Any] = {}
     problems: list[str] = []
     for f in fields_of(schema):
+        if f.kind == "items":
+            picked = [v for v in form.getlist(f.name) if v.strip()]
+            if picked and not all(v.strip().isdigit() for v in picked):
+                problems.append(_("%(field)s: pick entries of the register.", field=f.title))
+            elif picked:
+                data[f.name] = [int(v) for v in picked]
+            continue
         raw = form.get(f.name, "")
         if f.kind == "checkbox":
             data[f.name] = raw in ("on", "true", "1")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from records.levels import SecretLevel, highest
 from records.models import OrgPost, PersonStatus, ProcessInstance, User
-from records.organisation import OrganisationError, decider, liaisons
+from records.organisation import OrganisationError, decider, department_head, liaisons
 from records.people import may_sign_in
 from workflows.errors import FormDataError, OperationFailed
 from workflows.loader import STAFF, LoadedProcess
@@ -30,6 +30,7 @@ __all__ = [
     "may_start",
     "refuse_system_fields",
     "resolve_decider",
+    "with_host_facts",
 ]
 
 _FROM_ORG = "deciders come from the organisation (`mibao org show`, the Organisation page)"
@@ -44,11 +45,15 @@ SYSTEM_FIELDS: dict[str, str] = {
     "votes": _FROM_TALLY, "tally": _FROM_TALLY, "votes_for": _FROM_TALLY, "votes_against": _FROM_TALLY,
     "votes_abstain": _FROM_TALLY, "decision": "the level the committee voted for", "secret_level":
     "set by the process from what the document holds",
+    # A leak incident (seed 003 §8.2): the reporter is who starts it; the level and grade are the system's.
+    "reporter_user": "who reports the incident (the person who starts it)",
+    "incident_level": _FROM_REGISTER.replace("item_id", "item_ids"), "grading": "computed from the assessment",
 }
 
 
 # Where a process keeps the level of the secret it is about (proposed, recommended, voted, read from the register).
-_LEVEL_FIELDS = ("proposed_level", "recommended_level", "decision", "current_level", "new_level")
+_LEVEL_FIELDS = ("proposed_level", "recommended_level", "decision", "current_level", "new_level",
+                 "incident_level")
 
 
 def content_level(data: dict[str, Any]) -> SecretLevel | None:
@@ -87,6 +92,9 @@ def check_known_facts(session: Session, process_id: str, data: dict[str, Any]) -
     """Facts about a person the organisation knows must agree with it: the employee's name and department in the
     start data are printed on agreements and choose deciders, so a typed department cannot route the decision
     to another department's head."""
+    hosting = _host_problems(session, data)
+    if hosting:
+        raise FormDataError(f"starting {process_id}", hosting)
     person = session.get(User, str(data["employee_user"])) if data.get("employee_user") else None
     if person is None:
         return
@@ -98,6 +106,33 @@ def check_known_facts(session: Session, process_id: str, data: dict[str, Any]) -
         problems += _non_compete_problems(session, person, bool(data["non_compete_applies"]))
     if problems:
         raise FormDataError(f"starting {process_id}", problems)
+
+
+def with_host_facts(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the host's (escort's, organiser's) name and department as the organisation has them, where
+    not given: the starter picks the person, the agreement prints who they are."""
+    host = session.get(User, str(data["host_user"])) if data.get("host_user") else None
+    if host is None:
+        return data
+    return {"host_name": host.name, **({"host_department": host.department} if host.department else {}), **data}
+
+
+def _host_problems(session: Session, data: dict[str, Any]) -> list[str]:
+    """The host printed on an outside party's agreement is the person picked, and a secret area's department is
+    one whose head the organisation knows (that head approves the entry)."""
+    host = session.get(User, str(data["host_user"])) if data.get("host_user") else None
+    problems = [f"{field}: {host.id} is {known!r} in the organisation, not {data[field]!r} — leave it empty or "
+                "correct it" for field, known in (("host_name", host.name), ("host_department", host.department))
+                if known and data.get(field) not in (None, known)] if host is not None else []
+    area = data.get("area_department")
+    if area and department_head(session, str(area)) is None:
+        problems.append(f"area_department: the organisation has no department head of {area}, who approves entry "
+                        "to its areas; name the area's department or appoint its head first")
+    elif not area and host is not None and host.department and department_head(session, host.department) is None:
+        # The host's department head approves the agreement: refused now, not when the approval comes up.
+        problems.append(f"host_user: {host.department} has no department head in the organisation, who approves "
+                        "this agreement; appoint one on the Organisation page, or name a host from another department")
+    return problems
 
 
 def _non_compete_problems(session: Session, person: User, applies: bool) -> list[str]:
@@ -114,9 +149,16 @@ def _non_compete_problems(session: Session, person: User, applies: bool) -> list
     return []
 
 
+def _choice(process: LoadedProcess, data: dict[str, Any]) -> str:
+    return next((f"{name} {value}" for name, value in process.choice_starters if data.get(name) == value), "")
+
+
 def decision_department(session: Session, row: ProcessInstance, data: dict[str, Any]) -> str | None:
-    """The department a decision belongs to: the subject's or the host's as the organisation has it, else the
-    process's own (a register item's, named by the liaison who files it)."""
+    """The department a decision belongs to: the secret area's own department for an entry to it (seed 003 §5.3.2:
+    the head of the department the area belongs to approves), else the subject's or the host's as the organisation
+    has it, else the process's own (a register item's, named by the liaison who files it)."""
+    if data.get("area_department"):
+        return str(data["area_department"])
     for user_id in (row.subject_user, data.get("host_user")):
         user = session.get(User, str(user_id)) if user_id else None
         if user is not None and user.department:
@@ -149,13 +191,18 @@ def may_start(session: Session, user: User, process: LoadedProcess, data: dict[s
     member of staff a visitor's or partner's NDA as its host. The scheduler and the command line are not asked."""
     if not may_sign_in(user):
         return "this account cannot start processes"
-    roles = set(user.roles or []) & process.starters
-    if STAFF not in process.starters and not roles:
-        return (f"{process.name} is started by {', '.join(sorted(process.starters)) or 'the scheduler only'}, "
+    starters = process.starters_for(data or {})
+    roles = set(user.roles or []) & starters
+    if STAFF not in starters and not roles:
+        what = process.name if starters is process.starters else f"{process.name} ({_choice(process, data or {})})"
+        return (f"{what} is started by {', '.join(sorted(starters)) or 'the scheduler only'}, "
                 "as the organisation gives those roles")
     host = (data or {}).get("host_user")
-    if host and STAFF in process.starters and host != user.id and not set(user.roles or []) & _OFFICES:
+    if host and STAFF in starters and host != user.id and not set(user.roles or []) & _OFFICES:
         return "the host of a visit asks for it themselves: name yourself as the host"
+    escort = session.get(User, str(host)) if host else None
+    if host and (escort is None or not may_sign_in(escort)):
+        return f"host_user: {host} is not on the staff; name the employee who receives and escorts them"
     department = (data or {}).get("department")
     if department and roles == {"liaison"} and STAFF not in process.starters \
             and user.id not in {u.id for u in liaisons(session, str(department))}:

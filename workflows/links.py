@@ -50,8 +50,10 @@ CODES_PER_HOUR = 5
 CODE_SUBJECT = "验证码 / Your one-time code"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The start data field that names the outside party, per agreement (their certificate carries this name).
-_NAME_FIELDS = ("visitor_name", "auditor_name", "maintainer_name", "partner_representative")
-_ID_FIELDS = ("visitor_id_number", "maintainer_id_number")
+_NAME_FIELDS = ("visitor_name", "auditor_name", "maintainer_name", "partner_representative", "attendee_name",
+                "expert_name", "inspector_name")
+_ID_FIELDS = ("visitor_id_number", "maintainer_id_number", "attendee_id_number", "expert_id_number",
+              "inspector_id_number")
 
 
 class LinkState(StrEnum):

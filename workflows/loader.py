@@ -25,7 +25,9 @@ from workflows.registry import Registry
 __all__ = ["ROLES", "LoadedProcess", "load_process"]
 
 DECIDER_POSTS = frozenset(post.value for post in OrgPost)
-ROLES = frozenset({"hr", "secrecy_office", "liaison", "department_head", "committee", "employee", "external"})
+# purchasing: 采购部 / the tender organiser, who runs bid evaluations (seed 003 §5.5.2).
+ROLES = frozenset({"hr", "secrecy_office", "liaison", "department_head", "committee", "employee", "external",
+                   "purchasing"})
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 _NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
@@ -61,6 +63,14 @@ class LoadedProcess:
     # Who may start it from the web and the API: roles, or "staff" for anyone on the staff (the start event's
     # "starters" property). None: nobody there — only the scheduler and the command line start it.
     starters: frozenset[str] = frozenset()
+    # Who starts one choice of the start data instead ("starters:agreement=bid_evaluation_pledge" on the start
+    # event): (field, value) -> roles. The outside parties' process takes each agreement from those who need it.
+    choice_starters: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+
+    def starters_for(self, data: dict[str, Any]) -> frozenset[str]:
+        """Who may start the process with ``data``: the starters of the choice it makes, else the process's."""
+        return next((roles for (name, value), roles in self.choice_starters.items() if data.get(name) == value),
+                    self.starters)
 
 
 STAFF = "staff"
@@ -152,12 +162,26 @@ def load_process(path: Path, registry: Registry, forms: FormCatalog) -> LoadedPr
                 raise BpmnError(f"{where}: user task {name!r} names both a decider and an assignee; keep one")
     return LoadedProcess(process_id=process_id, name=spec.description or process_id, path=path,
                          sha256=hashlib.sha256(data).hexdigest(), spec=spec,
-                         subprocess_specs=subprocess_specs, user_tasks=user_tasks, starters=_starters(root, where))
+                         subprocess_specs=subprocess_specs, user_tasks=user_tasks, starters=_starters(root, where),
+                         choice_starters=_choice_starters(root, where))
 
 
-def _starters(root: etree._Element, where: str) -> frozenset[str]:
+def _choice_starters(root: etree._Element, where: str) -> dict[tuple[str, str], frozenset[str]]:
+    found: dict[tuple[str, str], frozenset[str]] = {}
+    for prop in root.xpath("//bpmn:startEvent//spiffworkflow:property[starts-with(@name, 'starters:')]",
+                           namespaces=_NS):
+        name, _, value = str(prop.get("name"))[len("starters:"):].partition("=")
+        if not name or not value:
+            raise BpmnError(f"{where}, line {prop.sourceline}: {prop.get('name')!r} names no choice; write "
+                            "starters:<field>=<value>, e.g. starters:agreement=bid_evaluation_pledge")
+        found[(name.strip(), value.strip())] = _starters(prop, where, ".")
+    return found
+
+
+def _starters(root: etree._Element, where: str, path: str = "//bpmn:startEvent//spiffworkflow:property"
+              "[@name='starters']") -> frozenset[str]:
     found: set[str] = set()
-    for prop in root.xpath("//bpmn:startEvent//spiffworkflow:property[@name='starters']", namespaces=_NS):
+    for prop in root.xpath(path, namespaces=_NS):
         for role in str(prop.get("value", "")).split(","):
             role = role.strip()
             if role and role != STAFF and role not in ROLES:

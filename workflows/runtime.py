@@ -47,6 +47,7 @@ from workflows.authority import (
     decision_department,
     refuse_system_fields,
     resolve_decider,
+    with_host_facts,
 )
 from workflows.clock import Clock, SystemClock, using_clock
 from workflows.errors import ConflictError, Forbidden, FormDataError, NotFound, OperationFailed, UnknownProcess
@@ -66,6 +67,10 @@ _MAX_STEPS = 10_000
 # The jobs written during the current engine call (set by _collecting_jobs, filled by _advance).
 _NEW_JOBS: ContextVar[list[int]] = ContextVar("mibao_new_jobs")
 _TIMER_EVENTS = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+# Who the history credits with an automatic step: the engine, not the person whose completed task set it off
+# (the company's seal is not the employee's doing). "timer" and "worker" are the engine too, and say more.
+SYSTEM = "system"
+_ENGINE_ACTORS = frozenset({SYSTEM, "timer", "worker"})
 
 
 class Engine:
@@ -116,6 +121,9 @@ class Engine:
         its id (a bulk launch marks its row started there); an exception from it undoes the start."""
         proc = self.process(process_id)
         refuse_system_fields(process_id, data)
+        if data.get("host_user"):
+            with self.sessions() as session:
+                data = with_host_facts(session, data)
         self.forms.validate(self.start_form(process_id), data, f"starting {process_id}")
         with self._collecting_jobs() as new_jobs, transaction(self.sessions) as session:
             now = self.clock.now()
@@ -469,13 +477,15 @@ class Engine:
 
     def _advance(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow, actor: str,
                  now: dt.datetime) -> None:
+        engine = _engine_actor(actor)
+
         def did_run(task: Any) -> None:
             # Our own history of automatic steps: SpiffWorkflow's task tree forgets branches (PITFALLS).
             kind = type(task.task_spec).__name__
             event = type(getattr(task.task_spec, "event_definition", None)).__name__
             if "ServiceTask" in kind or event in _TIMER_EVENTS:
-                self._history(session, row, actor, "ran", task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-                              {"kind": kind, "event": event}, now)
+                self._history(session, row, engine, "ran", task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                              {"kind": kind, "event": event, **_set_off_by(actor)}, now)
 
         with self._operating(session, row, actor, now):
             for _ in range(_MAX_STEPS):
@@ -486,8 +496,9 @@ class Engine:
                     # runs elsewhere, and the job's result completes it (apply_job).
                     pending.task._set_state(SpiffState.STARTED)
                     _NEW_JOBS.get().append(pending.job.id)
-                    self._history(session, row, actor, "waiting", pending.job.title,
-                                  {"job": pending.job.id, "task": pending.task.task_spec.bpmn_id}, now)
+                    self._history(session, row, engine, "waiting", pending.job.title,
+                                  {"job": pending.job.id, "task": pending.task.task_spec.bpmn_id,
+                                   **_set_off_by(actor)}, now)
                     continue
                 if not workflow.get_tasks(state=SpiffState.READY, manual=False):
                     break
@@ -615,6 +626,16 @@ def _next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
             if moment is not None:
                 due.append(moment)
     return min(due) if due else None
+
+
+def _engine_actor(actor: str) -> str:
+    """Whom an automatic step set off by ``actor`` is credited to: the engine ("timer", "worker" as they are)."""
+    return actor if actor in _ENGINE_ACTORS else SYSTEM
+
+
+def _set_off_by(actor: str) -> dict[str, str]:
+    """The person whose step set an automatic one off, kept in its detail (the audit's trail), if a person."""
+    return {} if actor in _ENGINE_ACTORS else {"after": actor}
 
 
 _AUDIT_ACTIONS = {"started": "start", "completed": "complete", "declined": "decline"}

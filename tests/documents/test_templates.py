@@ -20,6 +20,8 @@ EXPECTED_IDS = {
     "nda", "non_compete", "legacy_secret_pledge", "confidentiality_notice", "carrier_handover", "exit_reminder",
     "annual_pledge", "cooperation_nda", "visitor_pledge", "area_entry_pledge", "audit_nda", "maintenance_nda",
     "classification_form", "secret_register", "access_log_review",
+    "bid_evaluation_pledge", "inspection_nda", "meeting_pledge",
+    "leak_incident_report",
 }
 HOSTILE = "<b>&{{7*7}}喆"
 LONG_NAME = "欧阳" + "喆" * 198          # 200 characters

@@ -17,12 +17,13 @@ Login = Callable[[str], FlaskClient]
 
 
 def _offered(client: FlaskClient) -> set[str]:
-    return set(re.findall(r'href="/(?:hr/)?start/([a-z_]+)"', client.get("/start").text))
+    return set(re.findall(r'href="/(?:hr/)?start/([a-z_]+)(?:\?[^"]*)?"', client.get("/start").text))
 
 
 def test_each_role_is_offered_what_it_starts(login: Login) -> None:
-    assert _offered(login("liaison01")) == {"classification", "declassification", "level_change", "external_nda"}
-    assert _offered(login("eng01")) == {"external_nda"}
+    assert _offered(login("liaison01")) == {"classification", "declassification", "level_change", "external_nda",
+                                            "leak_incident"}
+    assert _offered(login("eng01")) == {"external_nda", "leak_incident"}      # anyone reports a suspected leak
     assert {"onboarding", "offboarding", "annual_pledge", "external_nda"} <= _offered(login("hr01"))
     assert {"log_review", "permission_review", "declassification"} <= _offered(login("sec01"))
     assert 'href="/start"' in login("eng02").get("/inbox").text                 # in everyone's menu

@@ -1,5 +1,5 @@
 """The operations BPMN service tasks may name; importing this package registers them all."""
 
-from workflows.operations import access, agreements, audit, carriers, compensation, monitoring, register
+from workflows.operations import access, agreements, audit, carriers, compensation, incidents, monitoring, register
 
-__all__ = ["access", "agreements", "audit", "carriers", "compensation", "monitoring", "register"]
+__all__ = ["access", "agreements", "audit", "carriers", "compensation", "incidents", "monitoring", "register"]
