@@ -14,7 +14,7 @@ import zipfile
 
 from documents.errors import TemplateInputError
 
-__all__ = ["MAX_DOCX_BYTES", "check_docx"]
+__all__ = ["MAX_DOCX_BYTES", "check_active_content", "check_docx"]
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024          # the upload itself
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024     # everything inside, as declared by the zip directory
@@ -86,3 +86,31 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool) -> 
             if keep:
                 chunks.append(chunk)
     return b"".join(chunks)
+
+
+# Parts and relationships that run code or fetch things when Word opens the file; an agreement template needs none.
+_MACRO_PARTS = re.compile(r"(vbaProject\.bin|vbaData\.xml|activeX/|embeddings/.*\.(bin|xlsm|docm))$", re.IGNORECASE)
+_MACRO_TYPES = re.compile(rb"macroEnabled|vbaProject|ms-office\.activeX", re.IGNORECASE)
+_EXTERNAL = re.compile(rb"<Relationship\b[^>]*\bTargetMode\s*=\s*[\"']External[\"'][^>]*>", re.IGNORECASE)
+_LINK_TYPE = re.compile(rb"\bType\s*=\s*[\"'][^\"']*/hyperlink[\"']", re.IGNORECASE)
+
+
+def check_active_content(data: bytes, name: str = "template.docx") -> None:
+    """Raise :class:`TemplateInputError` when the DOCX (already passed by :func:`check_docx`) carries macros,
+    ActiveX controls or references to outside files (a linked template, picture or frame); web links are fine."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if _MACRO_PARTS.search(info.filename):
+                raise TemplateInputError(f"{name} contains macros or active content ({info.filename}); save it in "
+                                         "Word as “Word Document (*.docx)”, not as a macro-enabled document")
+        if _MACRO_TYPES.search(archive.read("[Content_Types].xml")):
+            raise TemplateInputError(f"{name} is a macro-enabled document; save it in Word as "
+                                     "“Word Document (*.docx)” and upload that")
+        for info in archive.infolist():
+            if not info.filename.endswith(".rels"):
+                continue
+            for rel in _EXTERNAL.findall(archive.read(info)):
+                if not _LINK_TYPE.search(rel):
+                    raise TemplateInputError(
+                        f"{name} refers to a file outside the document ({info.filename}); insert pictures and "
+                        "templates into the document itself instead of linking to them")

@@ -63,11 +63,14 @@ def evidence_meta(manifest: Manifest, context: dict[str, Any], *, prepared_at: d
 
 
 def prepare_agreement(manifest: Manifest, data: Any, *, converter: Converter, document_id: str | None = None,
-                      prepared_at: dt.datetime | None = None, instance_id: int | None = None) -> PreparedAgreement:
-    """``prepared_at`` (default now) and ``instance_id`` (the process instance, if any) go into the evidence."""
+                      prepared_at: dt.datetime | None = None, instance_id: int | None = None,
+                      template: bytes | None = None) -> PreparedAgreement:
+    """``prepared_at`` (default now) and ``instance_id`` (the process instance, if any) go into the evidence;
+    ``template``: the DOCX to fill (a company version of the template), else the packaged file."""
     context = validate_data(manifest, data)
     context["document_id"] = document_id or new_document_id()
-    docx = render_docx(manifest.docx_path.read_bytes(), context, name=f"{manifest.id}/template.docx")
+    source = manifest.docx_path.read_bytes() if template is None else template
+    docx = render_docx(source, context, name=f"{manifest.id}/template.docx")
     pdf = converter.convert(docx)
     meta = evidence_meta(manifest, context, prepared_at=prepared_at or dt.datetime.now(dt.UTC),
                          instance_id=instance_id)

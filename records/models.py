@@ -536,6 +536,8 @@ class Document(Base):
     status: Mapped[DocumentStatus] = mapped_column(String(30), default=DocumentStatus.AWAITING_SIGNATURES)
     subject_user: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # SHA-256 of the template DOCX it was made from (the packaged file or a company version, ``template_versions``)
+    template_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Revocation(Base):
@@ -858,3 +860,24 @@ class DestructionWitness(Base):
     confirmed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("destruction_id", "witness"),)
+
+
+class TemplateVersion(Base):
+    """A company's own version of an agreement template, accepted after its checks (``documents.template_check``).
+
+    The packaged file in ``contract_templates/<id>/`` is version 1 and has no row; the newest row is the active
+    version, which documents prepared afterwards use. The DOCX is a blob (``records.blobs``) named by its hash."""
+
+    __tablename__ = "template_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(64), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    blob: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("template_id", "number"),)

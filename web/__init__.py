@@ -129,6 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(start.bp)
     from web import incidents
     app.register_blueprint(incidents.bp)
+    from web import agreement_templates
+    app.register_blueprint(agreement_templates.bp)
     if app.config.get("OIDC") is not None:      # OpenID Connect sign-in, only where configured (MIBAO_OIDC_*)
         from web import oidc
         oidc.install(app, app.config["OIDC"])

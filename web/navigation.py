@@ -37,6 +37,7 @@ _MENU = [
     ("hr.pledges", _l("Annual pledges"), {"hr", "secrecy_office"}),
     ("hr.non_compete", _l("Non-compete monitoring"), {"hr", "secrecy_office"}),
     ("log_review.index", _l("Access log review"), {"secrecy_office"}),
+    ("agreement_templates.index", _l("Agreement templates"), {"secrecy_office"}),
     ("incidents.index", _l("Leak incidents"), {"secrecy_office", "committee", "general_manager"}),
     ("verify.index", _l("Verify a PDF"), set()),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from signing import Identity, sign_document
 from workflows.clock import SHANGHAI
 from workflows.errors import ConflictError, NotFound, OperationFailed
 from workflows.services import Services
+from workflows.template_versions import TemplateSource, source_bytes
 
 __all__ = ["agreement_job", "create_agreement", "document_bytes", "record_agreement", "record_seal",
            "render_agreement", "seal", "seal_job", "sign_agreement"]
@@ -51,8 +53,10 @@ def agreement_job(services: Services, *, template_id: str, data: dict[str, Any],
         validate_data(manifest, fields)
     except DataError as exc:
         raise OperationFailed(f"the agreement {manifest.title['zh']} cannot be prepared: {exc}") from exc
+    source = services.template_source(template_id)
     job = {"template_id": template_id, "data": fields, "document_id": new_document_id(today),
-           "prepared_at": now.isoformat(), "instance_id": instance_id, "subject_user": subject_user}
+           "prepared_at": now.isoformat(), "instance_id": instance_id, "subject_user": subject_user,
+           "template": {"number": source.number, "sha256": source.sha256, "blob": source.blob}}
     plain: dict[str, Any] = json.loads(json.dumps(job, ensure_ascii=False, default=_plain))   # kept in a JSON column
     return plain
 
@@ -69,7 +73,12 @@ def render_agreement(services: Services, job: dict[str, Any]) -> dict[str, Any]:
     """The heavy part, with no database: render, convert (LibreOffice), add the evidence, mark; the PDF is stored
     under its own hash, so two runs of one job never overwrite each other's file."""
     manifest = services.catalog.get(job["template_id"])
-    prepared = prepare_agreement(manifest, job["data"], converter=services.converter,
+    template = None
+    if job.get("template"):     # jobs queued before template versions existed use the packaged file
+        source = TemplateSource(template_id=manifest.id, **job["template"])
+        template = source_bytes(services, source)
+        manifest = replace(manifest, version=source.number)
+    prepared = prepare_agreement(manifest, job["data"], converter=services.converter, template=template,
                                  document_id=job["document_id"],
                                  prepared_at=dt.datetime.fromisoformat(job["prepared_at"]),
                                  instance_id=job["instance_id"])
@@ -88,7 +97,8 @@ def record_agreement(session: Session, job: dict[str, Any], result: dict[str, An
             id=document_id, instance_id=job["instance_id"], template_id=job["template_id"],
             title=job.get("title") or result["title"],
             level=result["level"], path=result["path"], sha256=result["sha256"], parties=result["parties"],
-            signatures=[], subject_user=job["subject_user"], created_at=now))
+            signatures=[], subject_user=job["subject_user"], created_at=now,
+            template_sha256=(job.get("template") or {}).get("sha256")))
         session.flush()
     return document_id
 

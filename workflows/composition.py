@@ -62,6 +62,7 @@ def build_engine(sessions: sessionmaker[Session], services: Services, settings: 
         # node sees them.
         services.use_blobs(DatabaseBlobs(sessions))
         services.use_keys(shared_keys(sessions, services.instance.pki_dir))
+    services.use_template_versions(sessions)       # new documents from each template's active version
     engine = Engine(sessions, services, clock=clock or SystemClock(), jobs=jobs)
     public_url = settings.public_url.rstrip("/")
     engine.on_task_ready.append(links.on_task_ready(public_url, settings.external_link_days, services.catalog,

@@ -5,13 +5,18 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from documents import TemplateCatalog
 from records.blobs import BlobStore, FolderBlobs
 from records.instance import Instance
 from signing import Converter, ConvertOptions, Pki
 from signing.pki import KeyStore
+
+if TYPE_CHECKING:
+    from workflows.template_versions import TemplateSource
 
 __all__ = ["COMPANY_DEFAULTS", "Services"]
 
@@ -34,6 +39,7 @@ class Services:
     _pki: Pki | None = None
     _blobs: BlobStore | None = None
     _keys: KeyStore | None = None
+    _template_sessions: sessionmaker[Session] | None = None
 
     @property
     def company(self) -> dict[str, Any]:
@@ -75,6 +81,19 @@ class Services:
 
     def use_blobs(self, store: BlobStore) -> None:
         self._blobs = store
+
+    def use_template_versions(self, sessions: sessionmaker[Session]) -> None:
+        """Prepare documents from each template's active version in ``sessions``' database (not the packaged one)."""
+        self._template_sessions = sessions
+
+    def template_source(self, template_id: str) -> TemplateSource:
+        """The version of ``template_id`` a document prepared now is made from (``workflows.template_versions``)."""
+        from workflows.template_versions import active_source, packaged_source
+
+        if self._template_sessions is None:
+            return packaged_source(self.catalog.get(template_id))
+        with self._template_sessions() as session:
+            return active_source(session, self.catalog, template_id)
 
     def close(self) -> None:
         if self._converter is not None:

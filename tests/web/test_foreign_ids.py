@@ -108,7 +108,7 @@ def world(web: WebState, app: Flask, fast_services: WebState) -> dict[str, Any]:
             "user_id": "eng01", "item_id": item_id, "grant_id": grant, "carrier_id": carrier.id,
             "movement_id": movement, "destruction_id": destruction.id, "message_id": message, "name": upload,
             "batch_id": batch, "sign_in_id": eng01_sign_in, "token_id": eng01_token,
-            "key_id": eng01_key}
+            "key_id": eng01_key, "template_id": "nda"}
 
 
 def _values(endpoint: str, arguments: set[str], world: dict[str, Any]) -> dict[str, Any]:

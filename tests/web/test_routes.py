@@ -32,7 +32,8 @@ PUBLIC = {
 }
 DUMMY = {"task_id": "00000000-0000-0000-0000-000000000000", "document_id": "MB-20260101-00000000",
          "token": "forged-token", "n": 1, "id": 99999, "instance_id": 99999, "user_id": "nobody",
-         "item_id": 99999, "process_id": "onboarding", "code": "en", "message_id": 99999, "filename": "x"}
+         "item_id": 99999, "process_id": "onboarding", "code": "en", "message_id": 99999, "filename": "x",
+         "template_id": "nda"}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
