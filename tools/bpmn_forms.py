@@ -427,9 +427,10 @@ def start_forms() -> dict[str, dict[str, Any]]:
 
 def main() -> None:
     from tools.bpmn_forms_incident import forms as incident_forms  # the leak-incident process's own module
+    from tools.bpmn_forms_publication import forms as publication_forms  # the publication review's own module
 
     FORMS.mkdir(parents=True, exist_ok=True)
-    for name, body in {**task_forms(), **start_forms(), **incident_forms()}.items():
+    for name, body in {**task_forms(), **start_forms(), **incident_forms(), **publication_forms()}.items():
         (FORMS / f"{name}.json").write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"wrote bpmn/forms/{name}.json")
 

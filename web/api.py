@@ -128,8 +128,8 @@ def start(process_id: str) -> tuple[Response, int]:
         process = state().engine.process(process_id)
     except UnknownProcess:
         abort(404)
-    with state().sessions() as session:
-        refused = may_start(session, user, process, body)
+    with transaction(state().sessions) as session:     # the register entries it names are decided, and recorded
+        refused = may_start(session, user, process, body, now=state().engine.clock.now())
     if refused:
         abort(403, refused)
     view = state().engine.start(process_id, body, actor=user.id)

@@ -63,6 +63,11 @@ CHOICE_LABELS: dict[str, dict[str, Any]] = {
                       "auditor": _l("auditor"), "maintainer": _l("maintenance contractor"), "partner": _l("partner")},
     "dispute_resolution": {"litigation": _l("court"), "arbitration": _l("arbitration")},
     "review_decision": {"keep": _l("keep it secret"), "drop_public": _l("drop it: it is public")},
+    "material_kind": {"paper": _l("academic paper"), "exhibition": _l("exhibition"), "patent": _l("patent filing"),
+                      "press": _l("press release"), "other": _l("other publication")},
+    "publication_decision": {"approve": _l("approve publication"),
+                             "approve_redacted": _l("approve with the redactions listed"),
+                             "refuse": _l("refuse publication")},
 }
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from records.db import transaction
 from records.people import staff
 from web.access import pickable_items
 from web.forms import Field, coerce, fields_of
@@ -20,6 +21,7 @@ from web.launch import HR_PROCESSES
 from web.navigation import process_title
 from web.security import current_user, login_required
 from web.state import state
+from web.uploads import stored_files
 from workflows import FormDataError, UnknownProcess
 from workflows.authority import may_start
 from workflows.loader import LoadedProcess
@@ -135,10 +137,13 @@ def start(process_id: str) -> Response:
     assert user is not None
     schema = _schema(process_id)
     data, problems = coerce(schema, request.form)
+    files, failed = stored_files(state(), schema, request.files)    # a start form may take a file (x-upload)
+    data, problems = data | files, problems + failed
     if problems:
         raise FormDataError(_("the start form"), problems)
-    with state().sessions() as session:
-        refused = may_start(session, user, state().engine.process(process_id), data)
+    with transaction(state().sessions) as session:     # the register entries it names are decided, and recorded
+        refused = may_start(session, user, state().engine.process(process_id), data,
+                            now=state().engine.clock.now())
     if refused:
         raise FormDataError(_("the start form"), [refused])
     view = state().engine.start(process_id, data, actor=user.id)

@@ -22,7 +22,8 @@ from web.security import roles_required
 from web.state import WebState, state
 from workflows import FormDataError
 
-__all__ = ["MAX_UPLOAD_BYTES", "UploadError", "bp", "posted_task_data", "store_upload", "upload_path"]
+__all__ = ["MAX_UPLOAD_BYTES", "UploadError", "bp", "posted_task_data", "store_upload", "stored_files",
+           "upload_path"]
 
 bp = Blueprint("uploads", __name__)
 
@@ -56,16 +57,25 @@ def posted_task_data(web: WebState, schema: dict[str, Any] | None, form: MultiDi
                      files: MultiDict[str, FileStorage], title: str) -> dict[str, Any]:
     """A posted task form as typed data, its files stored; FormDataError naming every field that is wrong."""
     data, problems = coerce(schema, form)
+    stored, failed = stored_files(web, schema, files)
+    if problems or failed:
+        raise FormDataError(_("the task “%(title)s”", title=title), problems + failed)
+    return data | stored
+
+
+def stored_files(web: WebState, schema: dict[str, Any] | None,
+                 files: MultiDict[str, FileStorage]) -> tuple[dict[str, str], list[str]]:
+    """The posted files of ``schema``'s file fields, stored: their references by field, and what was refused."""
+    stored: dict[str, str] = {}
+    problems: list[str] = []
     for f in fields_of(schema):
         upload = files.get(f.name) if f.kind == "file" else None
         if upload is not None and upload.filename:
             try:
-                data[f.name] = store_upload(web, upload, f.accept)
+                stored[f.name] = store_upload(web, upload, f.accept)
             except UploadError as exc:
                 problems.append(f"{f.title}: {exc}")
-    if problems:
-        raise FormDataError(_("the task “%(title)s”", title=title), problems)
-    return data
+    return stored, problems
 
 
 def upload_path(web: WebState, name: str) -> Path:

@@ -8,12 +8,14 @@ subject and the facts only: fields that would choose deciders, voting rules or w
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from records.access_grants import authorize, resource_of_item
 from records.levels import SecretLevel, highest
-from records.models import OrgPost, PersonStatus, ProcessInstance, User
+from records.models import OrgPost, PersonStatus, ProcessInstance, SecretItem, User
 from records.organisation import OrganisationError, decider, department_head, liaisons
 from records.people import may_sign_in
 from workflows.errors import FormDataError, OperationFailed
@@ -48,12 +50,15 @@ SYSTEM_FIELDS: dict[str, str] = {
     # A leak incident (seed 003 §8.2): the reporter is who starts it; the level and grade are the system's.
     "reporter_user": "who reports the incident (the person who starts it)",
     "incident_level": _FROM_REGISTER.replace("item_id", "item_ids"), "grading": "computed from the assessment",
+    # A publication review (seed 000 art. 5(5)): the requester is who starts it; the level is the register's.
+    "requester_user": "who asks for the review (the person who starts it)",
+    "publication_level": _FROM_REGISTER.replace("item_id", "item_ids"),
 }
 
 
 # Where a process keeps the level of the secret it is about (proposed, recommended, voted, read from the register).
 _LEVEL_FIELDS = ("proposed_level", "recommended_level", "decision", "current_level", "new_level",
-                 "incident_level")
+                 "incident_level", "publication_level")
 
 
 def content_level(data: dict[str, Any]) -> SecretLevel | None:
@@ -182,7 +187,8 @@ def resolve_decider(session: Session, row: ProcessInstance, post: str, departmen
 _OFFICES = frozenset({"hr", "secrecy_office"})   # may start on another member of staff's behalf
 
 
-def may_start(session: Session, user: User, process: LoadedProcess, data: dict[str, Any] | None = None) -> str | None:
+def may_start(session: Session, user: User, process: LoadedProcess, data: dict[str, Any] | None = None, *,
+              now: dt.datetime | None = None) -> str | None:
     """Why ``user`` may not start ``process`` from the web or the API (with ``data``, when given), or None.
 
     Who starts what is the process's own declaration (its start event's ``starters``: roles, or anyone on the
@@ -207,4 +213,22 @@ def may_start(session: Session, user: User, process: LoadedProcess, data: dict[s
     if department and roles == {"liaison"} and STAFF not in process.starters \
             and user.id not in {u.id for u in liaisons(session, str(department))}:
         return f"a liaison files for their own department only; {department} has its own liaison"
+    return _unseen_items(session, user, process, (data or {}).get("item_ids"), now)
+
+
+def _unseen_items(session: Session, user: User, process: LoadedProcess, item_ids: Any,
+                  now: dt.datetime | None) -> str | None:
+    """Register entries a start names (a leak report's, a publication's) are ones the starter may see: the process
+    copies their names and levels, so naming an entry one may not see would read it. Each decision is recorded;
+    one not seen reads like one not there."""
+    if not isinstance(item_ids, list):
+        return None
+    for item_id in item_ids:
+        item = session.get(SecretItem, item_id) if isinstance(item_id, int) else None
+        allowed = item is not None and now is not None and authorize(
+            session, user, resource_of_item(item), "view", now=now, consume=False,
+            detail={"starting": process.process_id}).allowed
+        if not allowed:
+            return (f"item_ids: register entry {item_id} is not one you may name; pick the entries from the list "
+                    "the form offers")
     return None

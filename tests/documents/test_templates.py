@@ -22,6 +22,7 @@ EXPECTED_IDS = {
     "classification_form", "secret_register", "access_log_review",
     "bid_evaluation_pledge", "inspection_nda", "meeting_pledge",
     "leak_incident_report",
+    "publication_review_opinion",
 }
 HOSTILE = "<b>&{{7*7}}喆"
 LONG_NAME = "欧阳" + "喆" * 198          # 200 characters

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from records.db import transaction
-from records.models import ProcessInstance, SecretItem
+from records.models import AuditRecord, ProcessInstance, SecretItem
 from web.state import WebState
 
 Login = Callable[[str], FlaskClient]
@@ -96,3 +96,25 @@ def test_the_committee_member_sees_what_they_vote_on(login: Login, web: WebState
     page = login("gm01").get(f"/tasks/{vote.id}/vote").text
     for expected in (CORE_SUMMARY, CORE, "重大泄密", "泄露核心秘密", "要求对方删除照片", digest[:16]):
         assert expected in page, expected
+
+
+def test_naming_an_entry_one_may_not_see_is_refused_like_one_not_there(login: Login, web: WebState) -> None:
+    """The form offers only the entries one may see; a hand-made post naming another (or one that does not exist)
+    is refused the same way before anything starts — the process would copy its name — and the decision is in
+    the audit log."""
+    items = _items(web)
+    client = login("eng02")                                  # important personnel: not cleared for a core entry
+    answers = [client.post("/start/leak_incident", data={**REPORT, "item_ids": [str(item)]})
+               for item in (items[CORE], 999_999)]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].text.count("not one you may name") == 1
+    assert CORE not in answers[0].text
+    assert answers[0].text.replace(f"entry {items[CORE]} ", "entry N ") == answers[1].text.replace(
+        "entry 999999 ", "entry N ")
+    with web.sessions() as session:
+        assert session.scalars(select(ProcessInstance).where(
+            ProcessInstance.process_id == "leak_incident")).first() is None
+        logged = session.scalars(select(AuditRecord).where(AuditRecord.target_type == "register_item",
+                                                           AuditRecord.target_id == str(items[CORE]))).all()
+        assert [(r.actor, r.result, r.detail.get("starting")) for r in logged] == [("eng02", "denied",
+                                                                                   "leak_incident")]

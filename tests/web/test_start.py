@@ -22,8 +22,9 @@ def _offered(client: FlaskClient) -> set[str]:
 
 def test_each_role_is_offered_what_it_starts(login: Login) -> None:
     assert _offered(login("liaison01")) == {"classification", "declassification", "level_change", "external_nda",
-                                            "leak_incident"}
-    assert _offered(login("eng01")) == {"external_nda", "leak_incident"}      # anyone reports a suspected leak
+                                            "leak_incident", "publication_review"}
+    # anyone reports a suspected leak, and asks for a review before publishing
+    assert _offered(login("eng01")) == {"external_nda", "leak_incident", "publication_review"}
     assert {"onboarding", "offboarding", "annual_pledge", "external_nda"} <= _offered(login("hr01"))
     assert {"log_review", "permission_review", "declassification"} <= _offered(login("sec01"))
     assert 'href="/start"' in login("eng02").get("/inbox").text                 # in everyone's menu
