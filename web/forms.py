@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-__all__ = ["Field", "coerce", "fields_of"]
+__all__ = ["Field", "coerce", "field_titles", "fields_of", "uploaded_files"]
 
 
 @dataclass(frozen=True)
@@ -167,3 +167,16 @@ def coerce(schema: dict[str, Any] | None, form: MultiDict[str, str]) -> tuple[di
             else:
                 problems.append(_("%(field)s: “%(value)s” is not one of the choices.", field=f.title, value=raw))
     return data, problems
+
+
+def field_titles(engine: Any, process_id: str) -> dict[str, str]:
+    """Titles of every field people fill in a process: its start form and its tasks' forms."""
+    forms = [engine.start_form(process_id)]
+    forms += [task.properties.get("form") for task in engine.process(process_id).user_tasks.values()]
+    return {f.name: f.title for form in forms if form for f in fields_of(engine.forms.schema(form))}
+
+
+def uploaded_files(data: dict[str, Any], titles: dict[str, str]) -> list[tuple[str, str]]:
+    """(title, stored name) of the files a process holds (``upload:<sha256>.<ext>``, web/uploads.py)."""
+    return [(titles.get(key, key), value.removeprefix("upload:")) for key, value in sorted(data.items())
+            if isinstance(value, str) and value.startswith("upload:")]

@@ -17,7 +17,7 @@ from records.org_import import ROW_ROLES
 from records.people import staff
 from web.access import filter_visible
 from web.diagram import diagram_state, shown_name
-from web.forms import coerce, fields_of
+from web.forms import coerce, field_titles, fields_of
 from web.launch import HR_PROCESSES, csv_template, example, read_csv, rows_in
 from web.organisation import ROLE_NAMES
 from web.overview import agreements_of, instance_rows
@@ -173,11 +173,7 @@ def instance(instance_id: int) -> str:
 
 
 def _field_titles(process_id: str) -> dict[str, str]:
-    """Titles of every field people fill in this process: its start form and its tasks' forms."""
-    engine = state().engine
-    forms = [engine.start_form(process_id)]
-    forms += [task.properties.get("form") for task in engine.process(process_id).user_tasks.values()]
-    return {f.name: f.title for form in forms if form for f in fields_of(engine.forms.schema(form))}
+    return field_titles(state().engine, process_id)
 
 
 @bp.route("/instances/<int:instance_id>/diagram.json")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from records.models import Document, TaskState
-from web.forms import fields_of
+from web.forms import field_titles, fields_of, uploaded_files
 from web.security import current_user, login_required
 from web.state import state
 from web.uploads import posted_task_data
@@ -65,8 +65,14 @@ def task(task_id: str) -> str | Response:
     if found.form == "committee_vote":
         return redirect(url_for("committee.vote", task_id=task_id))
     schema = state().engine.forms.schema(found.form) if found.form else None
-    return render_template("task.html", task=found, schema=schema, fields=fields_of(schema),
-                           data=state().engine.task_data(task_id))
+    data = state().engine.task_data(task_id)
+    # The files the step is about (a publication's material, a leak's evidence), for those who may open them
+    # (web/uploads.py: HR and the secrecy office, who check them); each download is recorded there.
+    user = current_user()
+    files = uploaded_files(data, field_titles(state().engine, found.process_id)) \
+        if user is not None and set(user.roles or []) & {"hr", "secrecy_office"} else []
+    return render_template("task.html", task=found, schema=schema, fields=fields_of(schema), data=data,
+                           files=files)
 
 
 @bp.route("/tasks/<task_id>", methods=["POST"])

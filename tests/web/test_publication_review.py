@@ -58,6 +58,10 @@ def test_staff_submit_material_with_its_file(login: Login, web: WebState) -> Non
     (task,) = [t for t in web.engine.tasks(user="sec01") if t.instance_id == row.id]
     page = office.get(f"/tasks/{task.id}").text
     assert 'name="publication_decision"' in page and 'value="approve_redacted"' in page
+    assert f'href="/uploads/{digest}.pdf"' in page                   # the reviewer opens the material
+    material = office.get(f"/uploads/{digest}.pdf")
+    assert material.data == PDF
+    material.close()
     decided = office.post(f"/tasks/{task.id}", data={"publication_decision": "approve",
                                                      "review_opinion": "不涉及清单中的秘密点。"})
     assert decided.status_code == 302, decided.text
