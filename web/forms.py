@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from workflows.uploads import UPLOAD
+
 __all__ = ["Field", "coerce", "field_titles", "fields_of", "uploaded_files"]
 
 
@@ -178,5 +180,5 @@ def field_titles(engine: Any, process_id: str) -> dict[str, str]:
 
 def uploaded_files(data: dict[str, Any], titles: dict[str, str]) -> list[tuple[str, str]]:
     """(title, stored name) of the files a process holds (``upload:<sha256>.<ext>``, web/uploads.py)."""
-    return [(titles.get(key, key), value.removeprefix("upload:")) for key, value in sorted(data.items())
-            if isinstance(value, str) and value.startswith("upload:")]
+    return [(titles.get(key, key), value.removeprefix(UPLOAD)) for key, value in sorted(data.items())
+            if isinstance(value, str) and value.startswith(UPLOAD)]

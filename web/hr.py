@@ -169,11 +169,7 @@ def non_compete() -> str:
 @roles_required("hr")
 def instance(instance_id: int) -> str:
     view = _personnel_instance(instance_id)
-    return render_template("hr/instance.html", view=view, titles=_field_titles(view.process_id))
-
-
-def _field_titles(process_id: str) -> dict[str, str]:
-    return field_titles(state().engine, process_id)
+    return render_template("hr/instance.html", view=view, titles=field_titles(state().engine, view.process_id))
 
 
 @bp.route("/instances/<int:instance_id>/diagram.json")

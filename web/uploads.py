@@ -21,6 +21,7 @@ from web.forms import coerce, fields_of
 from web.security import roles_required
 from web.state import WebState, state
 from workflows import FormDataError
+from workflows.uploads import UPLOAD, upload_dir
 
 __all__ = ["MAX_UPLOAD_BYTES", "UploadError", "bp", "posted_task_data", "store_upload", "stored_files",
            "upload_path"]
@@ -50,7 +51,7 @@ def store_upload(web: WebState, upload: FileStorage, allowed: list[str]) -> str:
     target = upload_path(web, name)
     if not target.exists():
         write_atomic(target, data)
-    return f"upload:{name}"
+    return f"{UPLOAD}{name}"
 
 
 def posted_task_data(web: WebState, schema: dict[str, Any] | None, form: MultiDict[str, str],
@@ -81,7 +82,7 @@ def stored_files(web: WebState, schema: dict[str, Any] | None,
 def upload_path(web: WebState, name: str) -> Path:
     if "/" in name or name.startswith("."):
         raise UploadError(_("Not a valid file reference."))
-    return web.instance.root / "uploads" / name
+    return upload_dir(web.instance.root) / name
 
 
 @bp.route("/uploads/<name>")

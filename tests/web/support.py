@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from records.models import ExternalLink, Notification
+from records.db import transaction
+from records.models import ExternalLink, Notification, SecretItem
 from signing import Converter, Pki
 from web.state import WebState
 from workflows import BPMN_DIR
@@ -99,3 +100,17 @@ def sign_in(app: Flask, user_id: str) -> FlaskClient:
     response = client.post("/login", data={"username": user_id, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.text
     return client
+
+
+# Two register entries of 技术研发部 an engineer may and may not see: what the leak and publication forms pick from.
+GENERAL_ITEM, CORE_ITEM = "轴承保持架设计图（旧版）", "风电主轴轴承热处理工艺参数"
+
+
+def add_register_items(web: WebState) -> dict[str, int]:
+    """GENERAL_ITEM (general) and CORE_ITEM (core) in the register; their ids by name."""
+    with transaction(web.sessions) as session:
+        items = [SecretItem(name=GENERAL_ITEM, level="general", department="技术研发部"),
+                 SecretItem(name=CORE_ITEM, level="core", department="技术研发部")]
+        session.add_all(items)
+        session.flush()
+        return {i.name: i.id for i in items}

@@ -12,27 +12,20 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from records.db import transaction
-from records.models import AuditRecord, ProcessInstance, SecretItem
+from records.models import AuditRecord, ProcessInstance
+from tests.web.support import CORE_ITEM, GENERAL_ITEM, add_register_items
 from web.state import WebState
 
 Login = Callable[[str], FlaskClient]
-GENERAL, CORE = "轴承保持架设计图（旧版）", "风电主轴轴承热处理工艺参数"
+GENERAL, CORE = GENERAL_ITEM, CORE_ITEM
 REPORT = {"incident_summary": "旧版设计图经个人邮箱外发。", "occurred_on": "2026-11-19", "location": "外部邮箱"}
 CORE_SUMMARY = "热处理工艺参数表在展会上被拍照。"
 
 
-def _items(web: WebState) -> dict[str, int]:
-    with transaction(web.sessions) as session:
-        items = [SecretItem(name=GENERAL, level="general", department="技术研发部"),
-                 SecretItem(name=CORE, level="core", department="技术研发部")]
-        session.add_all(items)
-        session.flush()
-        return {i.name: i.id for i in items}
 
 
 def test_anyone_reports_picking_the_items_they_may_see(login: Login, web: WebState) -> None:
-    items = _items(web)
+    items = add_register_items(web)
     client = login("eng01")
     assert 'href="/start/leak_incident"' in client.get("/start").text
     form = client.get("/start/leak_incident").text
@@ -53,7 +46,7 @@ def test_anyone_reports_picking_the_items_they_may_see(login: Login, web: WebSta
 
 
 def test_the_ledger_follows_need_to_know(login: Login, web: WebState) -> None:
-    items = _items(web)
+    items = add_register_items(web)
     web.engine.start("leak_incident", {**REPORT, "item_ids": [items[GENERAL]]}, actor="eng02")
     core = web.engine.start("leak_incident", {**REPORT, "incident_summary": CORE_SUMMARY,
                                               "item_ids": [items[CORE]]}, actor="eng01")
@@ -72,7 +65,7 @@ def test_the_ledger_follows_need_to_know(login: Login, web: WebState) -> None:
 
 
 def test_the_committee_member_sees_what_they_vote_on(login: Login, web: WebState) -> None:
-    items = _items(web)
+    items = add_register_items(web)
     engine = web.engine
     view = engine.start("leak_incident", {**REPORT, "incident_summary": CORE_SUMMARY, "item_ids": [items[CORE]]},
                         actor="eng01")
@@ -102,7 +95,7 @@ def test_naming_an_entry_one_may_not_see_is_refused_like_one_not_there(login: Lo
     """The form offers only the entries one may see; a hand-made post naming another (or one that does not exist)
     is refused the same way before anything starts — the process would copy its name — and the decision is in
     the audit log."""
-    items = _items(web)
+    items = add_register_items(web)
     client = login("eng02")                                  # important personnel: not cleared for a core entry
     answers = [client.post("/start/leak_incident", data={**REPORT, "item_ids": [str(item)]})
                for item in (items[CORE], 999_999)]

@@ -12,28 +12,21 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from records.db import transaction
-from records.models import ProcessInstance, SecretItem
+from records.models import ProcessInstance
+from tests.web.support import CORE_ITEM, GENERAL_ITEM, add_register_items
 from web.state import WebState
 
 Login = Callable[[str], FlaskClient]
-GENERAL, CORE = "轴承保持架设计图（旧版）", "风电主轴轴承热处理工艺参数"
+GENERAL, CORE = GENERAL_ITEM, CORE_ITEM
 PDF = b"%PDF-1.4\n% draft paper\n%%EOF\n"
 MATERIAL = {"material_title": "高速精密轴承保持架的动态特性研究", "material_kind": "paper", "venue": "《轴承》期刊",
             "planned_date": "2026-12-15", "material_summary": "保持架动态特性的仿真与试验对比。"}
 
 
-def _items(web: WebState) -> dict[str, int]:
-    with transaction(web.sessions) as session:
-        items = [SecretItem(name=GENERAL, level="general", department="技术研发部"),
-                 SecretItem(name=CORE, level="core", department="技术研发部")]
-        session.add_all(items)
-        session.flush()
-        return {i.name: i.id for i in items}
 
 
 def test_staff_submit_material_with_its_file(login: Login, web: WebState) -> None:
-    items = _items(web)
+    items = add_register_items(web)
     client = login("eng01")
     assert 'href="/start/publication_review"' in client.get("/start").text
     form = client.get("/start/publication_review").text
@@ -86,7 +79,7 @@ def test_the_file_is_required_and_checked(login: Login, web: WebState) -> None:
 
 
 def test_the_committee_sees_what_it_votes_on(login: Login, web: WebState) -> None:
-    items = _items(web)
+    items = add_register_items(web)
     digest = hashlib.sha256(PDF).hexdigest()
     (web.engine.services.instance.root / "uploads").mkdir(parents=True, exist_ok=True)
     (web.engine.services.instance.root / "uploads" / f"{digest}.pdf").write_bytes(PDF)

@@ -4,22 +4,19 @@ its grade, containment actions with owners and deadlines, evidence into the audi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
-
-from sqlalchemy import select
 
 from records.audit import record
 from records.levels import highest
-from records.models import PersonStatus, SecretItem, User
+from records.models import PersonStatus, User
 from workflows.agreements import agreement_job, render_agreement
 from workflows.clock import SHANGHAI
 from workflows.errors import OperationFailed
 from workflows.incidents import TEMPLATE, due_at, grade, report_data, report_title
 from workflows.operations.agreements import record_prepared
+from workflows.operations.register import named_items
 from workflows.registry import OPERATIONS, OperationContext
-
-UPLOAD = "upload:"
+from workflows.uploads import stored_upload
 
 
 def _name(ctx: OperationContext, user_id: str | None) -> str:
@@ -31,14 +28,9 @@ def _name(ctx: OperationContext, user_id: str | None) -> str:
 def leak_incident_facts(ctx: OperationContext) -> dict[str, Any]:
     """The reporter (who started it) and the items named, read from the register; ``incident_level`` is the
     highest level among them (what the incident's need-to-know follows)."""
-    ids = [int(i) for i in ctx.data.get("item_ids") or []]
-    items = {i.id: i for i in ctx.session.scalars(select(SecretItem).where(SecretItem.id.in_(ids)))} if ids else {}
-    unknown = [i for i in ids if i not in items]
-    if unknown:
-        raise OperationFailed(f"item_ids: the register has no entry {unknown}; pick items from the register")
-    ctx.data["items"] = [{"id": i.id, "name": i.name, "level": i.level, "department": i.department}
-                         for i in (items[n] for n in ids)]
-    level = highest(i.level for i in items.values())
+    items = named_items(ctx)
+    ctx.data["items"] = [{"id": i.id, "name": i.name, "level": i.level, "department": i.department} for i in items]
+    level = highest(i.level for i in items)
     ctx.data["incident_level"] = str(level) if level else None
     ctx.data["reporter_user"] = ctx.instance.started_by
     return {"number": ctx.instance.id, "reported_on": ctx.now.astimezone(SHANGHAI).date().isoformat()}
@@ -84,14 +76,7 @@ def record_leak_evidence(ctx: OperationContext) -> dict[str, Any]:
     """The uploaded evidence file, hashed again (SHA-256) and recorded in the audit chain with its custody: who
     handed it over, who received it (the officer who uploaded it), when (§8.1.2 证据固定)."""
     data = ctx.data
-    ref = str(data.get("evidence_file") or "")
-    name = ref.removeprefix(UPLOAD)
-    path = ctx.services.instance.root / "uploads" / name
-    if not ref.startswith(UPLOAD) or "/" in name or not path.is_file():
-        raise OperationFailed(f"evidence_file: {ref!r} is no uploaded file; upload the evidence in the form")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if not name.startswith(digest):
-        raise OperationFailed(f"evidence_file: the stored file {name} no longer matches its hash; it was changed")
+    name, digest = stored_upload(ctx.services.instance.root, data, "evidence_file", "the evidence")
     at = ctx.now.astimezone(SHANGHAI)
     source = str(data.get("received_from") or "")
     custody = (f"{at:%Y-%m-%d %H:%M} 由 {_name(ctx, ctx.actor)}（{ctx.actor}）接收"

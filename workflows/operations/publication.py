@@ -3,21 +3,18 @@ and the uploaded file, the decision, and the signed opinion."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from sqlalchemy import select
-
 from records.levels import SecretLevel, highest
-from records.models import SecretItem, User
+from records.models import User
 from workflows.agreements import agreement_job, render_agreement
 from workflows.clock import SHANGHAI
 from workflows.errors import OperationFailed
 from workflows.operations.agreements import record_prepared
+from workflows.operations.register import named_items
 from workflows.publication import TEMPLATE, decide, opinion_data, opinion_title
 from workflows.registry import OPERATIONS, OperationContext
-
-UPLOAD = "upload:"
+from workflows.uploads import stored_upload
 
 
 @OPERATIONS.operation("publication_facts")
@@ -26,21 +23,10 @@ def publication_facts(ctx: OperationContext) -> dict[str, Any]:
     named, read from the register; ``publication_level`` is the highest level among them, and a core item takes
     the material to the committee."""
     data = ctx.data
-    ids = [int(i) for i in data.get("item_ids") or []]
-    items = {i.id: i for i in ctx.session.scalars(select(SecretItem).where(SecretItem.id.in_(ids)))} if ids else {}
-    unknown = [i for i in ids if i not in items]
-    if unknown:
-        raise OperationFailed(f"item_ids: the register has no entry {unknown}; pick items from the register")
-    ref = str(data.get("material_file") or "")
-    name = ref.removeprefix(UPLOAD)
-    path = ctx.services.instance.root / "uploads" / name
-    if not ref.startswith(UPLOAD) or "/" in name or not path.is_file():
-        raise OperationFailed(f"material_file: {ref!r} is no uploaded file; upload the material in the form")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if not name.startswith(digest):
-        raise OperationFailed(f"material_file: the stored file {name} no longer matches its hash; it was changed")
-    data["items"] = [{"id": i.id, "name": i.name, "level": i.level} for i in (items[n] for n in ids)]
-    level = highest(i.level for i in items.values())
+    items = named_items(ctx)
+    name, digest = stored_upload(ctx.services.instance.root, data, "material_file", "the material")
+    data["items"] = [{"id": i.id, "name": i.name, "level": i.level} for i in items]
+    level = highest(i.level for i in items)
     data["publication_level"] = str(level) if level else None
     data["requester_user"] = ctx.instance.started_by
     requester = ctx.session.get(User, str(ctx.instance.started_by))

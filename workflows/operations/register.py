@@ -19,6 +19,7 @@ from records.models import AccessGrant, Carrier, GrantStatus, ItemStatus, Notifi
 from records.need_to_know import knower_tokens
 from records.organisation import committee, department_head, liaisons
 from workflows.clock import SHANGHAI
+from workflows.errors import OperationFailed
 from workflows.registry import OPERATIONS, OperationContext
 
 _VOTE_NAMES = {"approve": "赞成", "reject": "反对", "abstain": "弃权"}
@@ -109,6 +110,17 @@ def register_secret_item(ctx: OperationContext) -> int:
     ctx.session.add(item)
     ctx.session.flush()
     return item.id
+
+
+def named_items(ctx: OperationContext) -> list[SecretItem]:
+    """The register entries a start names (``item_ids``, picked by name), in its order; one the register does not
+    have is refused."""
+    ids = [int(i) for i in ctx.data.get("item_ids") or []]
+    items = {i.id: i for i in ctx.session.scalars(select(SecretItem).where(SecretItem.id.in_(ids)))} if ids else {}
+    unknown = [i for i in ids if i not in items]
+    if unknown:
+        raise OperationFailed(f"item_ids: the register has no entry {unknown}; pick items from the register")
+    return [items[i] for i in ids]
 
 
 def _item(ctx: OperationContext, *, lock: bool = True) -> SecretItem:
