@@ -54,6 +54,33 @@ def user(title: str, description: str) -> dict[str, Any]:
     return s(title, description + "（系统用户 id）", maxLength=100)
 
 
+def optional(title: str, description: str, max_length: int = 2000) -> dict[str, Any]:
+    """A text that may be left empty (no minLength), usually required by :func:`required_when`."""
+    return {"type": "string", "title": title, "description": description, "maxLength": max_length}
+
+
+def required_when(field: str, value: Any, required: list[str]) -> dict[str, Any]:
+    """``required`` only when ``field`` is ``value`` (the web form says so under each field)."""
+    return {"if": {"properties": {field: {"const": value}}}, "then": {"required": required}}
+
+
+def picked_items(title: str, description: str) -> dict[str, Any]:
+    """Register entries picked by name among those the person may see (web/access.pickable_items)."""
+    return {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True, "maxItems": 20,
+            "title": title, "description": description, "x-items": True}
+
+
+# What an evidence or material upload takes (web/uploads.py recognises these by their first bytes).
+UPLOAD = ["application/pdf", "image/png", "image/jpeg"]
+
+
+def write_forms(forms: dict[str, dict[str, Any]]) -> None:
+    FORMS.mkdir(parents=True, exist_ok=True)
+    for name, body in forms.items():
+        (FORMS / f"{name}.json").write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote bpmn/forms/{name}.json")
+
+
 def period_rule(level: str, period: str = "secrecy_period") -> dict[str, str]:
     """The secrecy period must fit the level (seed 003 §4.1.2), checked by workflows.forms with a clear message."""
     return {"rule": "secrecy_period_fits_level", "level": level, "period": period}
@@ -429,10 +456,7 @@ def main() -> None:
     from tools.bpmn_forms_incident import forms as incident_forms  # the leak-incident process's own module
     from tools.bpmn_forms_publication import forms as publication_forms  # the publication review's own module
 
-    FORMS.mkdir(parents=True, exist_ok=True)
-    for name, body in {**task_forms(), **start_forms(), **incident_forms(), **publication_forms()}.items():
-        (FORMS / f"{name}.json").write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote bpmn/forms/{name}.json")
+    write_forms({**task_forms(), **start_forms(), **incident_forms(), **publication_forms()})
 
 
 if __name__ == "__main__":

@@ -5,20 +5,9 @@ with the others, or alone by ``python -m tools.bpmn_forms_incident``."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from tools.bpmn_forms import FORMS, b, d, s, schema, text, user
-
-UPLOAD = ["application/pdf", "image/png", "image/jpeg"]
-
-
-def _optional(title: str, description: str, max_length: int = 2000) -> dict[str, Any]:
-    return {"type": "string", "title": title, "description": description, "maxLength": max_length}
-
-
-def _when(field: str, value: Any, required: list[str]) -> dict[str, Any]:
-    return {"if": {"properties": {field: {"const": value}}}, "then": {"required": required}}
+from tools.bpmn_forms import UPLOAD, b, d, optional, picked_items, required_when, s, schema, text, user, write_forms
 
 
 def forms() -> dict[str, dict[str, Any]]:
@@ -27,16 +16,14 @@ def forms() -> dict[str, dict[str, Any]]:
         "incident_summary": text("发生了什么", "泄露或可能泄露的内容、经过与发现方式", 2000),
         "occurred_on": d("发生或发现日期", "知道的最早日期"),
         "location": s("发生地点", "场所、系统或渠道（如 外部邮箱、U 盘、展会）", maxLength=200),
-        "item_ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True, "maxItems": 20,
-                     "title": "涉及的秘密点", "description": "如知道，从《商业秘密清单》中按名称选择；名称与密级由系统读取",
-                     "x-items": True},
-        "persons_involved": _optional("涉及的人员或单位", "可选：涉嫌泄密的人员、收到信息的外部单位", 500),
+        "item_ids": picked_items("涉及的秘密点", "如知道，从《商业秘密清单》中按名称选择；名称与密级由系统读取"),
+        "persons_involved": optional("涉及的人员或单位", "可选：涉嫌泄密的人员、收到信息的外部单位", 500),
     }, ["incident_summary", "occurred_on", "location"])
     f["leak_triage"] = schema("leak_triage", "泄密事件初步核查", "seed 003 §7.3.2：保密管理部初步核查是否确属泄密；不构成泄密的，说明理由后结案。", {
         "real_leak": b("确属疑似泄密", "true：进入调查评估；false：说明理由后结案"),
         "triage_note": text("核查情况", "核查方式、初步结论"),
-        "dismissal_reason": _optional("不构成泄密的理由", "不构成泄密时必填（如 信息已公开、系误报）"),
-    }, ["real_leak", "triage_note"], {"allOf": [_when("real_leak", False, ["dismissal_reason"])]})
+        "dismissal_reason": optional("不构成泄密的理由", "不构成泄密时必填（如 信息已公开、系误报）"),
+    }, ["real_leak", "triage_note"], {"allOf": [required_when("real_leak", False, ["dismissal_reason"])]})
     f["leak_assessment"] = schema("leak_assessment", "泄密事件调查评估", "seed 003 §7.3.2、§8.2.1：调查泄密原因、范围与损失；事件等级由系统按估计损失与所涉密级计算。", {
         "leak_scope": text("泄露范围", "泄露的内容、数量与知悉人"),
         "leak_cause": text("泄密原因", "直接原因与管理漏洞"),
@@ -66,19 +53,17 @@ def forms() -> dict[str, dict[str, Any]]:
     f["leak_measures"] = schema("leak_measures", "泄密事件处理措施", "seed 003 §8.2.2，seed 000 第五条（四）：追究相关人员责任、法律维权、通知客户与合作方、总结改进。", {
         "discipline": text("纪律处分", "对相关人员的处理（如警告、罚款、降职、解除劳动合同）；无则填“无”", 1000),
         "legal_action": b("追究法律责任", "true：要求赔偿、起诉或报案"),
-        "legal_plan": _optional("法律维权方案", "追究法律责任时必填：赔偿、民事诉讼、向市场监管局或公安局报案等", 1000),
+        "legal_plan": optional("法律维权方案", "追究法律责任时必填：赔偿、民事诉讼、向市场监管局或公安局报案等", 1000),
         "notify_partners": b("通知客户与合作方", "true：通知其加强保密"),
-        "partners_notified": _optional("已通知的客户与合作方", "通知合作方时必填", 1000),
+        "partners_notified": optional("已通知的客户与合作方", "通知合作方时必填", 1000),
         "remediation": text("整改与改进", "数据补救、系统加固、更新应急预案等（§7.3.2 总结改进）"),
     }, ["discipline", "legal_action", "notify_partners", "remediation"],
-        {"allOf": [_when("legal_action", True, ["legal_plan"]), _when("notify_partners", True, ["partners_notified"])]})
+        {"allOf": [required_when("legal_action", True, ["legal_plan"]), required_when("notify_partners", True, ["partners_notified"])]})
     return f
 
 
 def main() -> None:
-    for name, body in forms().items():
-        (FORMS / f"{name}.json").write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote bpmn/forms/{name}.json")
+    write_forms(forms())
 
 
 if __name__ == "__main__":

@@ -5,22 +5,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from tools.bpmn_forms import FORMS, d, enum, s, schema, text
-from tools.bpmn_forms_incident import UPLOAD
+from tools.bpmn_forms import UPLOAD, d, enum, optional, picked_items, required_when, s, schema, text, write_forms
 
 KINDS = ["paper", "exhibition", "patent", "press", "other"]
 DECISIONS = ["approve", "approve_redacted", "refuse"]
-
-
-def _optional(title: str, description: str, max_length: int = 2000) -> dict[str, Any]:
-    return {"type": "string", "title": title, "description": description, "maxLength": max_length}
-
-
-def _when(field: str, value: Any, required: list[str]) -> dict[str, Any]:
-    return {"if": {"properties": {field: {"const": value}}}, "then": {"required": required}}
 
 
 def forms() -> dict[str, dict[str, Any]]:
@@ -32,25 +22,21 @@ def forms() -> dict[str, dict[str, Any]]:
         "planned_date": d("拟发布日期", "计划投稿、参展、申请或发布的日期"),
         "material_summary": text("内容摘要", "材料的主要内容，涉及的技术、数据与图片", 2000),
         "material_file": s("材料文件", "拟发布的全文或展板，PDF 或图片", maxLength=500, **{"x-upload": UPLOAD}),
-        "item_ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True, "maxItems": 20,
-                     "title": "可能涉及的秘密点", "description": "从《商业秘密清单》中按名称选择；名称与密级由系统读取，涉及核心秘密的报保密委员会审议",
-                     "x-items": True},
+        "item_ids": picked_items("可能涉及的秘密点", "从《商业秘密清单》中按名称选择；名称与密级由系统读取，涉及核心秘密的报保密委员会审议"),
     }, ["material_title", "material_kind", "venue", "planned_date", "material_summary", "material_file"])
     f["publication_office_review"] = schema("publication_office_review", "对外发布保密审查", "seed 000 第五条（五）、seed 003 §6.1.3：保密管理部审查拟发布材料是否泄露商业秘密：同意发布、删改后同意发布或不同意发布。", {
         "publication_decision": enum("审查意见", "同意发布、删改后同意发布或不同意发布", DECISIONS),
         "review_opinion": text("审查说明", "审查了什么、与哪些秘密点比对", 2000),
-        "redactions": _optional("须删改的内容", "删改后同意发布时必填：逐项列出须删除或改写的内容"),
-        "refusal_reasons": _optional("不同意发布的理由", "不同意发布时必填"),
+        "redactions": optional("须删改的内容", "删改后同意发布时必填：逐项列出须删除或改写的内容"),
+        "refusal_reasons": optional("不同意发布的理由", "不同意发布时必填"),
     }, ["publication_decision", "review_opinion"],
-        {"allOf": [_when("publication_decision", "approve_redacted", ["redactions"]),
-                   _when("publication_decision", "refuse", ["refusal_reasons"])]})
+        {"allOf": [required_when("publication_decision", "approve_redacted", ["redactions"]),
+                   required_when("publication_decision", "refuse", ["refusal_reasons"])]})
     return f
 
 
 def main() -> None:
-    for name, body in forms().items():
-        (FORMS / f"{name}.json").write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote bpmn/forms/{name}.json")
+    write_forms(forms())
 
 
 if __name__ == "__main__":
