@@ -11,18 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from signing import SignatureReport, Verdict
+from workflows.clock import SHANGHAI
 
 __all__ = ["Fact", "SignatureView", "VerdictView", "china_time", "describe"]
 
 State = Literal["valid", "altered", "unverifiable"]
 Tone = Literal["plain", "good", "bad", "warn"]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _PERMITTED = {"NONE", "LTA_UPDATES", "FORM_FILLING"}  # signing/verify.py: what may follow a signature
 
 # The signature fields are named after the party's role in the contract templates' manifests.
